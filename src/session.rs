@@ -1,0 +1,206 @@
+//! A session: a file read once and kept, so that editing a target, a
+//! direction or the horizon recomputes the analysis without re-reading the
+//! file. The web page and the command line both go through it.
+
+use crate::analysis::{self, Analysis, AnalysisOptions};
+use crate::error::{Error, Result};
+use crate::ingest::{self, ReadOptions};
+use crate::model::{Direction, DirectionSource, KpiTable, Target, TargetKind};
+use crate::report::{self, Report};
+use crate::suggest;
+
+/// A parsed table with its current analysis and report.
+pub struct Session {
+    table: KpiTable,
+    options: AnalysisOptions,
+    analysis: Analysis,
+    report: Report,
+}
+
+/// The export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Markdown,
+    Csv,
+    Table,
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<ExportFormat> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(ExportFormat::Json),
+            "md" | "markdown" => Ok(ExportFormat::Markdown),
+            "csv" => Ok(ExportFormat::Csv),
+            "table" | "text" => Ok(ExportFormat::Table),
+            other => Err(Error::Invalid(format!(
+                "unknown format '{other}': use json, md, csv or table"
+            ))),
+        }
+    }
+}
+
+impl Session {
+    /// Reads a file and analyses it.
+    pub fn open(
+        bytes: &[u8],
+        file: &str,
+        read: &ReadOptions,
+        options: AnalysisOptions,
+    ) -> Result<Session> {
+        let table = ingest::read_table(bytes, file, read)?;
+        Ok(Session::from_table(table, options))
+    }
+
+    /// Analyses a table that is already read.
+    pub fn from_table(table: KpiTable, options: AnalysisOptions) -> Session {
+        let analysis = analysis::analyze(&table, &options);
+        let report = report::build(&table, &analysis, suggest::suggest(&table, &analysis));
+        Session {
+            table,
+            options,
+            analysis,
+            report,
+        }
+    }
+
+    /// The current report.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The table as read.
+    pub fn table(&self) -> &KpiTable {
+        &self.table
+    }
+
+    /// The workbook's sheet names (empty for text files).
+    pub fn sheets(&self) -> &[String] {
+        &self.table.sheets
+    }
+
+    fn kpi_index(&self, kpi: &str) -> Result<usize> {
+        self.table
+            .kpi_index(kpi)
+            .ok_or_else(|| Error::Invalid(format!("there is no KPI named '{kpi}' in this file")))
+    }
+
+    /// Sets (or, with empty text, clears) a KPI's target from text such as
+    /// `<= 7.5`, `>= 70`, `between 95 and 105` or a plain number (read in
+    /// the KPI's direction). Only that KPI and the suggestions are recomputed.
+    pub fn set_target(&mut self, kpi: &str, text: &str) -> Result<&Report> {
+        let index = self.kpi_index(kpi)?;
+        let meta = self
+            .table
+            .kpis
+            .get(index)
+            .ok_or_else(|| Error::Invalid(kpi.to_string()))?;
+        let target = if text.trim().is_empty() {
+            None
+        } else {
+            let target = ingest::target::parse_target(text, false, Some(meta.direction), "user")
+                .ok_or_else(|| Error::Invalid(format!("could not read '{}' as a target; write it like '<= 7.5', '>= 70' or 'between 95 and 105'", text.trim())))?;
+            Some(target)
+        };
+        if let Some(meta) = self.table.kpis.get_mut(index) {
+            if let Some(implied) = target.as_ref().and_then(Target::implied_direction) {
+                meta.direction = implied;
+                meta.direction_source = DirectionSource::User;
+            }
+            meta.target = target;
+        }
+        self.refresh_kpi(index);
+        Ok(&self.report)
+    }
+
+    /// Sets a KPI's direction (`higher_is_better` / `lower_is_better`, or
+    /// words like "higher is better"). A one-sided target turns with it.
+    pub fn set_direction(&mut self, kpi: &str, direction: &str) -> Result<&Report> {
+        let index = self.kpi_index(kpi)?;
+        let direction = ingest::target::parse_direction(direction).ok_or_else(|| {
+            Error::Invalid(format!(
+                "unknown direction '{direction}': use higher_is_better or lower_is_better"
+            ))
+        })?;
+        if let Some(meta) = self.table.kpis.get_mut(index) {
+            meta.direction = direction;
+            meta.direction_source = DirectionSource::User;
+            if let Some(target) = meta.target.as_mut() {
+                let kind = match (target.kind, direction) {
+                    (TargetKind::AtLeast, Direction::LowerIsBetter) => Some(TargetKind::AtMost),
+                    (TargetKind::AtMost, Direction::HigherIsBetter) => Some(TargetKind::AtLeast),
+                    _ => None,
+                };
+                if let Some(kind) = kind {
+                    target.kind = kind;
+                    target.source = "user".to_string();
+                }
+            }
+        }
+        self.refresh_kpi(index);
+        Ok(&self.report)
+    }
+
+    /// Sets the forecast horizon (periods) and recomputes everything that depends on it.
+    pub fn set_horizon(&mut self, periods: usize) -> Result<&Report> {
+        if periods == 0 || periods > 1_000 {
+            return Err(Error::Invalid(format!(
+                "the horizon must be 1 to 1000 periods, not {periods}"
+            )));
+        }
+        self.options.horizon = Some(periods);
+        // The lead/lag results do not depend on the horizon: keep them.
+        let lead_lag = std::mem::take(&mut self.analysis.lead_lag);
+        let mut fresh = analysis::analyze_kpis_only(&self.table, &self.options);
+        fresh.lead_lag = lead_lag;
+        self.analysis = fresh;
+        self.rebuild_report();
+        Ok(&self.report)
+    }
+
+    /// The report in one of the export formats.
+    pub fn export(&self, format: ExportFormat) -> String {
+        match format {
+            ExportFormat::Json => report::render_json(&self.report),
+            ExportFormat::Markdown => report::render_markdown(&self.report),
+            ExportFormat::Csv => report::render_csv(&self.report),
+            ExportFormat::Table => report::render_table(&self.report),
+        }
+    }
+
+    fn refresh_kpi(&mut self, index: usize) {
+        let labels: Vec<String> = self
+            .table
+            .periods
+            .iter()
+            .map(|period| period.label())
+            .collect();
+        let future: Vec<String> = self
+            .analysis
+            .future_periods
+            .iter()
+            .map(|period| period.label())
+            .collect();
+        if let (Some(meta), Some(slot)) = (
+            self.table.kpis.get(index),
+            self.analysis.kpis.get_mut(index),
+        ) {
+            *slot = analysis::analyze_kpi(
+                &self.table.values_of(index),
+                meta.direction,
+                meta.target.as_ref(),
+                self.table.source.frequency,
+                &labels,
+                &future,
+            );
+        }
+        self.rebuild_report();
+    }
+
+    fn rebuild_report(&mut self) {
+        let suggestions = suggest::suggest(&self.table, &self.analysis);
+        self.report = report::build(&self.table, &self.analysis, suggestions);
+    }
+}

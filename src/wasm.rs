@@ -1,0 +1,76 @@
+//! The WebAssembly bindings: the only file that knows wasm-bindgen. Each
+//! export converts its arguments, calls the core, and converts the result.
+
+use wasm_bindgen::prelude::*;
+
+use crate::analysis::AnalysisOptions;
+use crate::ingest::ReadOptions;
+use crate::session::{ExportFormat, Session as CoreSession};
+
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value
+        .serialize(&serializer)
+        .map_err(|error| JsError::new(&error.to_string()))
+}
+
+fn js_error(error: crate::Error) -> JsError {
+    JsError::new(&error.to_string())
+}
+
+/// A file read once and kept in wasm memory; edits recompute without re-reading it.
+#[wasm_bindgen]
+pub struct Session {
+    inner: CoreSession,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Reads and analyses a file's bytes. Throws an Error with the engine's message.
+    pub fn open(bytes: &[u8], file_name: &str, sheet: Option<String>) -> Result<Session, JsError> {
+        let read = ReadOptions {
+            sheet: sheet.filter(|name| !name.is_empty()),
+            targets: Vec::new(),
+        };
+        CoreSession::open(bytes, file_name, &read, AnalysisOptions::default())
+            .map(|inner| Session { inner })
+            .map_err(js_error)
+    }
+
+    /// The report: the JSON contract as a plain object.
+    pub fn report(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.report())
+    }
+
+    /// Sets or clears (empty text) a KPI's target; returns the new report.
+    #[wasm_bindgen(js_name = setTarget)]
+    pub fn set_target(&mut self, kpi: &str, text: &str) -> Result<JsValue, JsError> {
+        let report = self.inner.set_target(kpi, text).map_err(js_error)?;
+        to_js(report)
+    }
+
+    /// Sets a KPI's direction; returns the new report.
+    #[wasm_bindgen(js_name = setDirection)]
+    pub fn set_direction(&mut self, kpi: &str, direction: &str) -> Result<JsValue, JsError> {
+        let report = self.inner.set_direction(kpi, direction).map_err(js_error)?;
+        to_js(report)
+    }
+
+    /// Sets the forecast horizon in periods; returns the new report.
+    #[wasm_bindgen(js_name = setHorizon)]
+    pub fn set_horizon(&mut self, periods: u32) -> Result<JsValue, JsError> {
+        let report = self.inner.set_horizon(periods as usize).map_err(js_error)?;
+        to_js(report)
+    }
+
+    /// The report as `md`, `csv` or `json` text.
+    pub fn export(&self, format: &str) -> Result<String, JsError> {
+        let format: ExportFormat = format.parse().map_err(js_error)?;
+        Ok(self.inner.export(format))
+    }
+
+    /// The workbook's sheet names (empty for CSV).
+    pub fn sheets(&self) -> Vec<String> {
+        self.inner.sheets().to_vec()
+    }
+}

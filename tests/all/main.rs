@@ -1,0 +1,7 @@
+//! kpilot's native integration tests, one binary: each module tests one layer
+//! against the fixtures in `tests/fixtures` (see its README.md).
+
+mod analysis;
+mod bad_input;
+mod cli;
+mod ingest_fixtures;
