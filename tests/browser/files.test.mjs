@@ -1,0 +1,218 @@
+// Files chosen through the file picker, one per format and layout, then the
+// hostile ones: KPI names that are markup or formulas, and files that are not
+// spreadsheets at all. The fixtures and what they hold are described in
+// tests/fixtures/make_fixtures.py (six months, Jan–Jun 2024: churn ends at
+// 8.4 against <= 7.5, NPS at 74 against >= 70, revenue at 140,000 with no target).
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  FIXTURES,
+  artifact,
+  download,
+  foreignRequests,
+  gridRow,
+  gridRows,
+  loadFixture,
+  openPage,
+  setTarget,
+  settled,
+  startSession,
+  stats,
+  waitForGrid,
+  waitForOutcome,
+} from './harness.mjs';
+
+const CHURN = /^Monthly churn/;
+const NPS = /^NPS/;
+const REVENUE = /^Revenue/;
+
+// name → whether the file carries targets (churn <= 7.5, NPS >= 70)
+const FORMATS = [
+  ['wide_rows.xlsx', true],
+  ['wide_rows.xls', true],
+  ['wide_columns.ods', false],
+  ['wide_columns.csv', false],
+  ['wide_columns.tsv', false],
+  ['long.csv', true],
+];
+
+describe('each format through the file picker', { timeout: 180_000 }, () => {
+  let session;
+  let page;
+  let log;
+
+  before(async () => {
+    session = await startSession();
+    ({ page, log } = await openPage(session));
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  for (const [fileName, hasTargets] of FORMATS) {
+    test(fileName, async () => {
+      assert.equal(await loadFixture(page, fileName), 'report', `the page read ${fileName}: ${await page.textContent('#error-banner')}`);
+      const rows = await gridRows(page);
+      assert.equal(rows.length, 3, `three KPIs in ${fileName}: ${rows.map((row) => row.name).join(', ')}`);
+      const churn = await gridRow(page, CHURN);
+      const nps = await gridRow(page, NPS);
+      const revenue = await gridRow(page, REVENUE);
+      assert.match(churn.latest, /^8\.4\s?%?$/);
+      assert.match(nps.latest, /^74$/);
+      assert.match(revenue.latest, /^\$?140,000$/);
+      assert.equal(revenue.status, 'No target');
+      if (hasTargets) {
+        assert.equal(churn.status, 'Breached');
+        assert.equal(churn.target, '<= 7.5');
+        assert.notEqual(nps.status, 'Breached');
+        assert.notEqual(nps.status, 'No target');
+      } else {
+        assert.equal(churn.status, 'No target');
+      }
+      const mapping = await page.textContent('#mapping');
+      assert.match(mapping, /6 × monthly/);
+      assert.match(mapping, /Jan 2024 – Jun 2024/);
+    });
+  }
+
+  test('a file dropped on the page is analysed', async () => {
+    const text = await readFile(join(FIXTURES, 'long.csv'), 'utf8');
+    await page.evaluate((content) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([content], 'dropped.csv', { type: 'text/csv' }));
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        window.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+    }, text);
+    assert.equal(await waitForOutcome(page, 'dropped.csv'), 'report');
+    assert.equal((await gridRows(page)).length, 3);
+    assert.equal(await page.evaluate(() => document.body.classList.contains('dragging')), false);
+  });
+
+  test('the layouts are named in the mapping bar', async () => {
+    await loadFixture(page, 'long.csv');
+    assert.match(await page.textContent('#mapping'), /Long table/);
+    await loadFixture(page, 'wide_rows.xlsx');
+    assert.match(await page.textContent('#mapping'), /One row per KPI/);
+    await loadFixture(page, 'wide_columns.csv');
+    assert.match(await page.textContent('#mapping'), /One column per KPI/);
+  });
+
+  test('no other origin, no console errors', async () => {
+    assert.deepEqual(foreignRequests(log, session.server), []);
+    assert.deepEqual(log.consoleErrors, []);
+    assert.deepEqual(log.pageErrors, []);
+  });
+});
+
+describe('hostile KPI names', { timeout: 120_000 }, () => {
+  let session;
+  let page;
+  let log;
+
+  before(async () => {
+    session = await startSession();
+    ({ page, log } = await openPage(session));
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  test('markup in a KPI name is shown as text and runs nothing', async () => {
+    assert.equal(await loadFixture(page, 'html_names.csv'), 'report');
+    const names = (await gridRows(page)).map((row) => row.name);
+    assert.ok(names.includes('<img src=x onerror=alert(1)>'), `the name is shown verbatim: ${names.join(' | ')}`);
+    assert.ok(names.includes('=HYPERLINK("x")'));
+    assert.ok(names.includes('@SUM(A1)'));
+
+    // Open every view that shows names.
+    await page.click('.kpi-grid .kpi-name:text-is("<img src=x onerror=alert(1)>")');
+    await page.locator('#detail').waitFor({ state: 'visible' });
+    assert.equal(await page.textContent('#detail h2'), '<img src=x onerror=alert(1)>');
+    await page.keyboard.press('Escape');
+    await page.click('#tab-leadlag');
+    await page.click('#tab-suggestions');
+    await page.click('#tab-grid');
+    await page.waitForTimeout(300); // time for an injected onerror to fire, were there one
+
+    assert.equal(await page.locator('img').count(), 0, 'no element was created from the name');
+    assert.deepEqual(log.dialogs, [], 'no script ran');
+    assert.deepEqual(log.pageErrors, []);
+    await page.screenshot({ path: artifact('desktop-hostile-names.png'), fullPage: true });
+  });
+
+  test('a formula-like KPI name is escaped in the CSV export', async () => {
+    const before = await stats(page);
+    // Give the formula-named KPI (NPS values, 72 … 74) a target it breaks, so it gets a key result.
+    await setTarget(page, '=HYPERLINK("x")', '>= 80');
+    await waitForGrid(page, (rows) => rows.find((row) => row.name === '=HYPERLINK("x")')?.status === 'Breached', {
+      what: 'the formula-named KPI to breach',
+    });
+    assert.equal((await stats(page)).open, before.open, 'the edit did not re-open the file');
+    await page.click('#tab-suggestions');
+    const csv = await download(page, '[data-export="csv"]');
+    assert.match(csv.text, /'=HYPERLINK\(""x""\)/, `the name is prefixed with ': ${csv.text}`);
+    for (const line of csv.text.split('\n')) {
+      for (const cell of line.split(',')) assert.doesNotMatch(cell, /^"?[=+@]/, `an unescaped cell: ${cell}`);
+    }
+    assert.equal(await page.locator('img').count(), 0);
+    assert.deepEqual(log.dialogs, []);
+  });
+});
+
+describe('files that are not spreadsheets', { timeout: 120_000 }, () => {
+  let session;
+  let page;
+  let log;
+
+  before(async () => {
+    session = await startSession();
+    ({ page, log } = await openPage(session));
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  for (const bad of ['truncated.xlsx', 'random.bin']) {
+    test(`${bad} shows a clear error and the next file works`, async () => {
+      assert.equal(await loadFixture(page, bad), 'error');
+      const banner = page.locator('#error-banner');
+      assert.equal(await banner.isVisible(), true);
+      assert.match(await banner.locator('.error-title').textContent(), new RegExp(bad.replace('.', '\\.')));
+      const message = await banner.locator('.error-message').textContent();
+      assert.ok(message.trim().length > 10, `the engine says what went wrong: "${message}"`);
+      assert.equal(await page.isVisible('#drop-zone'), true, 'the drop zone is back for the next file');
+      assert.equal(await page.isVisible('.kpi-grid'), false, 'no stale analysis is left on screen');
+      await page.screenshot({ path: artifact(`desktop-error-${bad.replace(/\W/g, '-')}.png`) });
+
+      assert.equal(await loadFixture(page, 'wide_columns.csv'), 'report');
+      assert.equal(await banner.isVisible(), false, 'the error is gone');
+      assert.equal((await gridRows(page)).length, 3);
+    });
+  }
+
+  test('a bad file after a good one leaves nothing editable behind', async () => {
+    await loadFixture(page, 'wide_rows.xlsx');
+    assert.equal(await loadFixture(page, 'truncated.xlsx'), 'error');
+    assert.equal(await page.isVisible('.kpi-grid'), false);
+    await settled(page);
+    assert.equal(await loadFixture(page, 'long.csv'), 'report');
+  });
+
+  test('a bad period is reported with where it is', async () => {
+    assert.equal(await loadFixture(page, 'bad_period.csv'), 'error');
+    assert.match(await page.textContent('#error-banner .error-message'), /abc/);
+  });
+
+  test('no console errors from the failures', async () => {
+    assert.deepEqual(log.consoleErrors, []);
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(foreignRequests(log, session.server), []);
+  });
+});

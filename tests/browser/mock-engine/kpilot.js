@@ -1,0 +1,94 @@
+// A stand-in for the wasm-bindgen module `www/pkg/kpilot.js`, for working on
+// the page before (or without) an engine build: it answers with
+// tests/browser/mock-report.json. Only `tests/browser/dev-mock.mjs` serves it;
+// the real page never loads it, and the browser tests use the real engine.
+
+let base = null;
+
+export default async function init() {
+  const response = await fetch('/mock/mock-report.json');
+  base = await response.json();
+}
+
+const clone = (value) => JSON.parse(JSON.stringify(value));
+
+function parseTarget(text) {
+  const t = text.trim().toLowerCase();
+  let m;
+  if ((m = /^(<=|≤|<)\s*(-?[\d.]+)$/.exec(t))) return { kind: 'at_most', value: Number(m[2]), low: null, high: null, source: 'user' };
+  if ((m = /^(>=|≥|>)\s*(-?[\d.]+)$/.exec(t))) return { kind: 'at_least', value: Number(m[2]), low: null, high: null, source: 'user' };
+  if ((m = /^(?:between\s+)?(-?[\d.]+)\s*(?:-|and|–)\s*(-?[\d.]+)$/.exec(t))) return { kind: 'between', value: null, low: Number(m[1]), high: Number(m[2]), source: 'user' };
+  if ((m = /^(-?[\d.]+)$/.exec(t))) return { kind: 'at_most', value: Number(m[1]), low: null, high: null, source: 'user' };
+  throw new Error(`Could not read '${text}' as a target: write it like "<= 7.5", ">= 70" or "95-105".`);
+}
+
+function met(target, value) {
+  if (!target || value === null) return null;
+  if (target.kind === 'at_most') return value <= target.value ? 'met' : 'breached';
+  if (target.kind === 'at_least') return value >= target.value ? 'met' : 'breached';
+  return value >= target.low && value <= target.high ? 'met' : 'breached';
+}
+
+function refresh(kpi) {
+  kpi.status = kpi.values.map((value) => met(kpi.target, value));
+  const breached = kpi.status[kpi.status.length - 1] === 'breached';
+  kpi.breach = { ...kpi.breach, latest_breached: breached };
+  kpi.health = !kpi.target ? 'no_target' : breached ? 'breached' : 'healthy';
+}
+
+export class Session {
+  static open(bytes, name, sheet) {
+    if (!(bytes instanceof Uint8Array)) throw new Error('bytes must be a Uint8Array');
+    if (/truncated|random|bad/i.test(name)) throw new Error(`${name}: not a spreadsheet the engine can read (the zip archive is truncated).`);
+    const session = new Session();
+    session.data = clone(base);
+    session.data.source.file = name;
+    if (sheet) session.data.source.sheet = sheet;
+    return session;
+  }
+  report() {
+    return clone(this.data);
+  }
+  kpi(name) {
+    const kpi = this.data.kpis.find((k) => k.name === name);
+    if (!kpi) throw new Error(`No KPI named '${name}'.`);
+    return kpi;
+  }
+  setTarget(name, text) {
+    const kpi = this.kpi(name);
+    kpi.target = text.trim() === '' ? null : parseTarget(text);
+    refresh(kpi);
+    this.data.suggestions = this.data.suggestions.filter((s) => s.kpi !== name);
+    if (kpi.health === 'breached') {
+      this.data.suggestions.unshift({ kpi: name, kind: 'primary', objective: `Fix ${name}`, key_result: `Move ${name} within ${text} by 2025-06-30`, baseline: kpi.latest, target: null, deadline: '2025-06-30', priority: 1, because: 'Breached after your edit.' });
+    }
+    return this.report();
+  }
+  setDirection(name, direction) {
+    const kpi = this.kpi(name);
+    kpi.direction = direction;
+    kpi.direction_source = 'user';
+    return this.report();
+  }
+  setHorizon(periods) {
+    this.data.horizon = periods;
+    return this.report();
+  }
+  export(format) {
+    const r = this.data;
+    if (format === 'json') return JSON.stringify(r, null, 2);
+    if (format === 'csv') {
+      const safe = (cell) => {
+        let text = String(cell ?? '');
+        if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+        return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+      };
+      return ['kpi,kind,key_result', ...r.suggestions.map((s) => [s.kpi, s.kind, s.key_result].map(safe).join(','))].join('\n') + '\n';
+    }
+    return ['# Key results', '', ...r.suggestions.map((s) => `- ${s.key_result}`)].join('\n') + '\n';
+  }
+  sheets() {
+    return this.data.source.sheets ?? [];
+  }
+  free() {}
+}

@@ -1,0 +1,365 @@
+// The bundled sample, driven like a person would: "Try the sample", read the
+// grid, edit a target and a direction, change the horizon and the sheet, open
+// a detail view, the lead/lag view and the key results, by mouse and keyboard.
+// What SAMPLE.md (tests/fixtures) says the sample holds is what is checked.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  DESKTOP,
+  PHONE,
+  artifact,
+  download,
+  foreignRequests,
+  gridRow,
+  gridRows,
+  loadSample,
+  openPage,
+  setTarget,
+  settled,
+  startSession,
+  stats,
+  waitForGrid,
+} from './harness.mjs';
+
+const POLICY =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+describe('the sample workbook', { timeout: 180_000 }, () => {
+  let session;
+  let page;
+  let log;
+
+  before(async () => {
+    session = await startSession();
+    ({ page, log } = await openPage(session, { viewport: DESKTOP }));
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  test('the first screen explains itself and offers the sample', async () => {
+    assert.match(await page.textContent('.brand-name'), /kpilot/);
+    assert.ok((await page.textContent('.tagline')).length > 20, 'a one-line explanation under the name');
+    assert.equal(await page.isVisible('[data-action="try-sample"]'), true);
+    assert.equal(await page.isVisible('#drop-zone'), true);
+    assert.equal(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content'), POLICY);
+    await page.screenshot({ path: artifact('desktop-landing.png'), fullPage: true });
+  });
+
+  test('"Try the sample" analyses it without blocking the page', async () => {
+    await loadSample(page);
+    const longTasks = await page.evaluate(() => window.__longTasks);
+    assert.ok(Array.isArray(longTasks), 'this Chromium reports long tasks');
+    const longest = Math.max(0, ...longTasks.map((task) => task.duration));
+    assert.ok(longest < 200, `the main thread was blocked for ${longest} ms while analysing`);
+    const counters = await stats(page);
+    assert.equal(counters.open, 1);
+    assert.ok(counters.progress > 0, 'the worker reported its progress for the loading indicator');
+    assert.equal(await page.isVisible('#progress'), false, 'the loading indicator is gone');
+    await page.screenshot({ path: artifact('desktop-grid.png'), fullPage: true });
+  });
+
+  test('the grid shows every KPI with its status and latest value', async () => {
+    const rows = await gridRows(page);
+    assert.equal(rows.length, 12);
+    const names = rows.map((row) => row.name).sort();
+    assert.deepEqual(names, [
+      'Activation rate',
+      'CAC',
+      'First reply time',
+      'Gross margin',
+      'Marketing-qualified leads',
+      'Monthly churn',
+      'NPS',
+      'New MRR',
+      'Page load time',
+      'Website visitors',
+      'Weekly active users',
+      'Win rate',
+    ]);
+    const churn = await gridRow(page, 'Monthly churn');
+    assert.equal(churn.status, 'Breached');
+    assert.match(churn.latest, /^8\.51\s?%$/);
+    assert.equal(churn.target, '<= 7.5');
+    assert.equal(churn.direction, 'lower_is_better');
+    assert.match(churn.trend, /Worsening/);
+
+    const pageLoad = await gridRow(page, 'Page load time');
+    assert.equal(pageLoad.status, 'Breached');
+    assert.match(pageLoad.latest, /2\.96/);
+
+    assert.equal((await gridRow(page, 'Website visitors')).status, 'No target');
+    assert.equal((await gridRow(page, 'Gross margin')).status, 'Healthy');
+    assert.equal((await gridRow(page, 'Activation rate')).status, 'Healthy');
+    assert.match((await gridRow(page, 'New MRR')).latest, /142,927/);
+
+    // Worst first: breached rows lead the grid.
+    assert.deepEqual(rows.slice(0, 2).map((row) => row.status), ['Breached', 'Breached']);
+    // Status is never colour alone: every badge has an icon and a word.
+    const badges = await page.$$eval('.kpi-grid .status', (elements) =>
+      elements.map((element) => [element.querySelector('.status-icon')?.textContent, element.querySelector('.status-word')?.textContent]),
+    );
+    assert.ok(badges.every(([icon, word]) => icon && word));
+    // Every row has a sparkline drawn from its values.
+    assert.equal(await page.locator('.kpi-grid .sparkline path.spark-line').count(), 12);
+  });
+
+  test('the mapping bar says how the file was read', async () => {
+    const mapping = await page.textContent('#mapping');
+    assert.match(mapping, /kpilot-sample\.xlsx/);
+    assert.match(mapping, /One row per KPI/);
+    assert.match(mapping, /36 × monthly/);
+    assert.match(mapping, /Jan 2023 – Dec 2025/);
+    const sheets = await page.$$eval('#sheet-select option', (options) => options.map((option) => option.value));
+    assert.deepEqual(sheets, ['KPIs', 'Targets', 'Notes']);
+    assert.equal(await page.inputValue('#sheet-select'), 'KPIs');
+  });
+
+  test('editing a target recomputes without re-reading the file', async () => {
+    const before = await stats(page);
+    const suggestionsBefore = await page.$$eval('#panel-suggestions .kr-text', (items) => items.map((item) => item.textContent));
+    assert.ok(!suggestionsBefore.some((text) => text.includes('Website visitors')));
+
+    await setTarget(page, 'Website visitors', '>= 70000');
+    await waitForGrid(page, () => true);
+    const rows = await waitForGrid(page, (all) => all.find((row) => row.name === 'Website visitors')?.status === 'Breached', {
+      what: 'Website visitors to breach its new target',
+    });
+    assert.equal(rows.find((row) => row.name === 'Website visitors').target, '>= 70000');
+    const suggestionsAfter = await page.$$eval('#panel-suggestions .kr-text', (items) => items.map((item) => item.textContent));
+    assert.ok(
+      suggestionsAfter.some((text) => text.includes('Website visitors')),
+      `a key result for Website visitors appears: ${suggestionsAfter.join(' | ')}`,
+    );
+
+    // Loosen churn's threshold past its latest value: no longer breached.
+    await setTarget(page, 'Monthly churn', '<= 9');
+    await waitForGrid(page, (all) => all.find((row) => row.name === 'Monthly churn')?.status !== 'Breached', {
+      what: 'Monthly churn to stop breaching',
+    });
+
+    await page.screenshot({ path: artifact('desktop-grid-edited.png'), fullPage: true });
+
+    // Put both back: the tests below read the sample as shipped.
+    await setTarget(page, 'Monthly churn', '<= 7.5');
+    await setTarget(page, 'Website visitors', '');
+    await waitForGrid(
+      page,
+      (all) =>
+        all.find((row) => row.name === 'Monthly churn')?.status === 'Breached' &&
+        all.find((row) => row.name === 'Website visitors')?.status === 'No target',
+      { what: 'the targets to be restored' },
+    );
+
+    const after = await stats(page);
+    assert.equal(after.open, before.open, 'the worker was not asked to open the file again');
+    assert.equal(after.setTarget, before.setTarget + 4);
+  });
+
+  test('an unreadable target shows an inline error and changes nothing', async () => {
+    const before = await gridRow(page, 'NPS');
+    await setTarget(page, 'NPS', 'abc');
+    const error = page.locator('.kpi-grid tr', { has: page.locator('.kpi-name', { hasText: /^NPS$/ }) }).locator('.field-error');
+    await error.waitFor({ state: 'visible' });
+    assert.ok((await error.textContent()).length > 0);
+    assert.equal(await page.getAttribute('input[aria-label="Target for NPS"]', 'aria-invalid'), 'true');
+    assert.equal((await gridRow(page, 'NPS')).status, before.status);
+    // Escape puts the target back.
+    await page.press('input[aria-label="Target for NPS"]', 'Escape');
+    assert.equal(await page.inputValue('input[aria-label="Target for NPS"]'), before.target);
+    assert.equal(await error.isVisible(), false);
+  });
+
+  test('the direction can be flipped in the grid', async () => {
+    const before = await stats(page);
+    await page.selectOption('select[aria-label^="Direction for Website visitors"]', 'lower_is_better');
+    await waitForGrid(page, (all) => all.find((row) => row.name === 'Website visitors')?.direction === 'lower_is_better', {
+      what: 'the direction to change',
+    });
+    // Back to what the metadata said.
+    await page.selectOption('select[aria-label^="Direction for Website visitors"]', 'higher_is_better');
+    await waitForGrid(page, (all) => all.find((row) => row.name === 'Website visitors')?.direction === 'higher_is_better', {
+      what: 'the direction to change back',
+    });
+    const after = await stats(page);
+    assert.equal(after.setDirection, before.setDirection + 2);
+    assert.equal(after.open, before.open);
+  });
+
+  test('the forecast horizon can be changed', async () => {
+    const before = await stats(page);
+    await page.selectOption('#horizon-select', '12');
+    await waitForGrid(page, (all) => all.some((row) => /12 months/.test(row.forecast)), { what: 'a 12-month forecast' });
+    assert.equal((await stats(page)).setHorizon, before.setHorizon + 1);
+    assert.equal((await stats(page)).open, before.open);
+    await page.selectOption('#horizon-select', '3');
+    await waitForGrid(page, (all) => !all.some((row) => /12 months/.test(row.forecast)), { what: 'the 3-month forecast' });
+  });
+
+  test('the detail view shows history, trend, forecast and leading KPIs', async (t) => {
+    const dialog = page.locator('#detail');
+    t.after(() => page.evaluate(() => document.getElementById('detail').open && document.getElementById('detail').close()));
+    await page.click('.kpi-grid .kpi-name:text-is("Monthly churn")');
+    await dialog.waitFor({ state: 'visible' });
+    assert.equal(await dialog.locator('h2').textContent(), 'Monthly churn');
+    await dialog.locator('.chart canvas').first().waitFor();
+    const legend = await dialog.locator('.u-legend').textContent();
+    for (const series of ['Value', 'Trend', 'Forecast', 'Breached']) assert.match(legend, new RegExp(series));
+    const leaders = await dialog.locator('.relations').first().textContent();
+    assert.match(leaders, /Weekly active users/);
+    const facts = await dialog.locator('.facts').textContent();
+    assert.match(facts, /8\.51/);
+    assert.match(facts, /4 months in a row/);
+    await page.waitForTimeout(150); // let the chart settle for the picture
+    await page.screenshot({ path: artifact('desktop-detail.png') });
+
+    // A leading KPI opens in place.
+    await dialog.locator('.relations button', { hasText: 'Weekly active users' }).first().click();
+    await page.waitForFunction(() => document.querySelector('#detail h2')?.textContent === 'Weekly active users');
+
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  test('the lead/lag view shows the planted relationships and the disclaimer once', async () => {
+    await page.click('#tab-leadlag');
+    const panel = page.locator('#panel-leadlag');
+    await panel.waitFor({ state: 'visible' });
+    assert.equal(await panel.locator('.matrix .cell').count(), 4, 'the four significant relationships of SAMPLE.md');
+    const text = await panel.textContent();
+    assert.match(text, /Page load time tend to precede opposite changes in Weekly active users by 1 month/);
+    assert.match(text, /First reply time tend to precede opposite changes in NPS by 1 month/);
+    const body = await page.textContent('body');
+    assert.equal(body.match(/not causation/gi)?.length, 1, 'the disclaimer appears exactly once');
+    await panel.locator('.matrix .cell').first().click();
+    assert.ok((await panel.locator('.leadlag-selection .explanation').textContent()).length > 20);
+    await page.screenshot({ path: artifact('desktop-leadlag.png'), fullPage: true });
+  });
+
+  test('the key results are ranked, explained, copyable and exportable', async () => {
+    await page.click('#tab-suggestions');
+    const panel = page.locator('#panel-suggestions');
+    await panel.waitFor({ state: 'visible' });
+    const krs = await panel.locator('.kr-text').allTextContents();
+    assert.ok(krs.some((text) => /Page load time/.test(text)), `a KR for Page load time: ${krs.join(' | ')}`);
+    assert.ok((await panel.locator('.kr-because').count()) > 0, 'each KR says why');
+    assert.match(await panel.textContent(), /Gross margin/, 'lifecycle advice for the achieved KR');
+
+    const markdown = await download(page, '[data-export="md"]');
+    assert.equal(markdown.name, 'kpilot-sample-kpilot.md');
+    assert.match(markdown.text, /^# /);
+    const csv = await download(page, '[data-export="csv"]');
+    assert.match(csv.text.split('\n')[0], /^rank,kind,kpi,/);
+    const json = await download(page, '[data-export="json"]');
+    assert.equal(JSON.parse(json.text).kpis.length, 12);
+
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await panel.locator('.kr .copy').first().click();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(copied, krs[0]);
+    await page.screenshot({ path: artifact('desktop-suggestions.png'), fullPage: true });
+  });
+
+  test('another sheet can be picked, and a sheet without KPIs is reported', async () => {
+    await page.click('#tab-grid');
+    const before = await stats(page);
+    await page.selectOption('#sheet-select', 'Notes');
+    await settled(page);
+    assert.equal((await stats(page)).open, before.open + 1);
+    if (await page.isVisible('#error-banner')) {
+      assert.match(await page.textContent('#error-banner'), /Notes/);
+      assert.equal((await gridRows(page)).length, 12, 'the KPIs sheet stays on screen');
+    }
+    await page.selectOption('#sheet-select', 'KPIs');
+    await waitForGrid(page, (rows) => rows.length === 12 && rows.some((row) => row.name === 'Monthly churn'), { what: 'the KPIs sheet' });
+  });
+
+  test('nothing left the page, nothing failed', async () => {
+    assert.deepEqual(foreignRequests(log, session.server), []);
+    assert.deepEqual(log.consoleErrors, []);
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.dialogs, []);
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  });
+});
+
+describe('the sample by keyboard', { timeout: 120_000 }, () => {
+  let session;
+
+  before(async () => {
+    session = await startSession();
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  test('Tab and Enter reach everything; Escape closes the detail', async () => {
+    const { page, log } = await openPage(session);
+    for (let presses = 0; presses < 8; presses += 1) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement?.dataset.action === 'try-sample')) break;
+    }
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.action), 'try-sample');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.kpi-grid');
+
+    // The tabs follow the arrow keys.
+    await page.focus('#tab-grid');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-suggestions');
+    assert.equal(await page.isVisible('#panel-suggestions'), true);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.isVisible('#panel-grid'), true);
+
+    // Space on a KPI name opens its detail; Escape closes it and gives focus back.
+    await page.focus('.kpi-grid .kpi-name');
+    const name = await page.evaluate(() => document.activeElement.textContent);
+    await page.keyboard.press(' ');
+    await page.locator('#detail').waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await page.locator('#detail').waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), name);
+
+    // Focus is visible.
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none');
+    assert.deepEqual(log.consoleErrors, []);
+  });
+});
+
+describe('the sample on a phone', { timeout: 120_000 }, () => {
+  let session;
+
+  before(async () => {
+    session = await startSession();
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  test('every view fits a 390 px screen', async () => {
+    const { page, log } = await openPage(session, { viewport: PHONE, deviceScaleFactor: 2 });
+    await page.screenshot({ path: artifact('phone-landing.png') });
+    await loadSample(page);
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok((await overflow()) <= 0, 'no sideways scrolling on the grid');
+    await page.screenshot({ path: artifact('phone-grid.png') });
+    await page.click('#tab-suggestions');
+    assert.ok((await overflow()) <= 0, 'no sideways scrolling on the key results');
+    await page.screenshot({ path: artifact('phone-suggestions.png') });
+    await page.click('#tab-leadlag');
+    await page.screenshot({ path: artifact('phone-leadlag.png') });
+    await page.click('#tab-grid');
+    await page.click('.kpi-grid .kpi-name >> nth=0');
+    await page.locator('#detail .chart canvas').first().waitFor();
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: artifact('phone-detail.png') });
+    await page.keyboard.press('Escape');
+    assert.deepEqual(log.consoleErrors, []);
+    assert.deepEqual(foreignRequests(log, session.server), []);
+  });
+});

@@ -1,0 +1,99 @@
+// The page's side of the worker protocol (documented at the top of worker.js):
+// one promise per request, progress callbacks, and a fresh worker when the
+// WebAssembly instance traps, so the next file still works.
+
+/**
+ * Counts of requests sent, by type, and how many are still in flight; the
+ * browser tests read it to prove an edit did not re-open the file.
+ */
+const stats = { open: 0, setTarget: 0, setDirection: 0, setHorizon: 0, export: 0, pending: 0, progress: 0, workersStarted: 0 };
+globalThis.__kpilotStats = stats;
+
+export class Engine {
+  /** `onProgress(text)` is called with the worker's progress messages; `onCrash(message)` when the worker cannot start. */
+  constructor({ onProgress = () => {}, onCrash = () => {} } = {}) {
+    this.onProgress = onProgress;
+    this.onCrash = onCrash;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.broken = null;
+    this.start();
+  }
+
+  start() {
+    stats.workersStarted += 1;
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'kpilot-engine' });
+    this.worker.onmessage = (event) => this.receive(event.data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      // The worker script itself failed (most often: the engine was never
+      // built). Restarting would fail the same way, so stop here.
+      this.broken =
+        'The analysis engine could not be loaded. If you built kpilot yourself, run scripts/build-web.sh and reload the page.';
+      for (const { reject } of this.pending.values()) reject(new Error(this.broken));
+      this.pending.clear();
+      this.worker.terminate();
+      this.onCrash(this.broken);
+    };
+  }
+
+  receive(message) {
+    const entry = this.pending.get(message?.id);
+    if (!entry) return;
+    if ('progress' in message) {
+      stats.progress += 1;
+      this.onProgress(message.progress);
+      return;
+    }
+    this.pending.delete(message.id);
+    if (message.ok) {
+      entry.resolve(message.value);
+      return;
+    }
+    entry.reject(Object.assign(new Error(message.error), { fatal: Boolean(message.fatal) }));
+    if (message.fatal) {
+      // The instance trapped: its memory can no longer be trusted.
+      this.worker.terminate();
+      this.start();
+    }
+  }
+
+  request(type, fields = {}) {
+    stats[type] = (stats[type] ?? 0) + 1;
+    const id = this.nextId++;
+    if (this.broken) return Promise.reject(new Error(this.broken));
+    stats.pending += 1;
+    const settled = () => {
+      stats.pending -= 1;
+    };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (value) => {
+          settled();
+          resolve(value);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      });
+      this.worker.postMessage({ id, type, ...fields });
+    });
+  }
+
+  open({ file, url, name, sheet }) {
+    return this.request('open', { file, url, name, sheet: sheet ?? null });
+  }
+  setTarget(kpi, text) {
+    return this.request('setTarget', { kpi, text });
+  }
+  setDirection(kpi, direction) {
+    return this.request('setDirection', { kpi, direction });
+  }
+  setHorizon(periods) {
+    return this.request('setHorizon', { periods });
+  }
+  export(format) {
+    return this.request('export', { format });
+  }
+}
