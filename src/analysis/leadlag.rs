@@ -15,6 +15,8 @@
 //! continued fraction. [`lag_profile`] is the same computation for one pair,
 //! written as plain loops.
 
+use polars::prelude::{diff, DataFrame};
+use polars::series::ops::NullBehavior;
 use statrs::function::gamma::ln_gamma;
 
 /// Correlation tests with fewer pairs than this are skipped (SPEC).
@@ -107,9 +109,6 @@ pub struct PairTest {
 /// 500 KPIs × 1,000 periods take a few tenths of a second on one core.
 pub fn lead_lag(series: &[Vec<Option<f64>>]) -> Vec<PairTest> {
     let periods = series.iter().map(Vec::len).max().unwrap_or(0);
-    if series.len() < 2 || periods < 2 {
-        return Vec::new();
-    }
     let differences: Vec<Vec<Option<f64>>> = series
         .iter()
         .map(|values| {
@@ -118,6 +117,53 @@ pub fn lead_lag(series: &[Vec<Option<f64>>]) -> Vec<PairTest> {
             first_differences(&padded)
         })
         .collect();
+    lead_lag_of_differences(&differences)
+}
+
+/// The first differences of every column of a table's values, through
+/// polars (`diff` with nulls kept), as the lag scan's input.
+pub fn frame_differences(frame: &DataFrame) -> Vec<Vec<Option<f64>>> {
+    frame
+        .columns()
+        .iter()
+        .map(|column| {
+            // A table column is Float64 by construction; anything else is skipped as all-missing.
+            diff(column.as_materialized_series(), 1, NullBehavior::Ignore)
+                .ok()
+                .and_then(|differenced| {
+                    differenced.f64().ok().map(|values| {
+                        values
+                            .into_iter()
+                            .map(|value| value.filter(|number| number.is_finite()))
+                            .collect()
+                    })
+                })
+                .unwrap_or_else(|| vec![None; frame.height()])
+        })
+        .collect()
+}
+
+/// `lead_lag` on series that are already first-differenced (all the same
+/// length; the first entry of each is missing).
+pub fn lead_lag_of_differences(differences: &[Vec<Option<f64>>]) -> Vec<PairTest> {
+    let periods = differences.iter().map(Vec::len).max().unwrap_or(0);
+    if differences.len() < 2 || periods < 2 {
+        return Vec::new();
+    }
+    let padded: Vec<Vec<Option<f64>>>;
+    let differences = if differences.iter().all(|column| column.len() == periods) {
+        differences
+    } else {
+        padded = differences
+            .iter()
+            .map(|column| {
+                let mut column = column.clone();
+                column.resize(periods, None);
+                column
+            })
+            .collect();
+        &padded
+    };
     let scan = scan_lag_correlations(&differences, max_lag(periods));
     let queries: Vec<f64> = scan.best.iter().map(|best| best.test.p_value).collect();
     let q_values = bh_q_values(&scan.p_values, &queries);
@@ -1183,6 +1229,32 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polars_differences_match_the_plain_ones() {
+        use polars::prelude::{Column, NamedFrom, Series};
+        let columns = [
+            vec![Some(1.0), Some(3.0), None, Some(4.0), Some(10.0)],
+            vec![None, Some(2.0), Some(2.5), Some(2.0), None],
+        ];
+        let frame = DataFrame::new(
+            5,
+            columns
+                .iter()
+                .enumerate()
+                .map(|(index, values)| {
+                    Column::from(Series::new(
+                        format!("k{index}").as_str().into(),
+                        values.clone(),
+                    ))
+                })
+                .collect(),
+        )
+        .unwrap();
+        let differences = frame_differences(&frame);
+        assert_eq!(differences[0], vec![None, Some(2.0), None, None, Some(6.0)]);
+        assert_eq!(differences[1], first_differences(&columns[1]));
+    }
     use serde_json::Value;
 
     const REFERENCE: &str = include_str!("../../tests/fixtures/reference_stats.json");

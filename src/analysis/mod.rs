@@ -78,11 +78,9 @@ pub struct Analysis {
 
 /// Analyses every KPI of the table and every ordered pair of KPIs.
 pub fn analyze(table: &KpiTable, options: &AnalysisOptions) -> Analysis {
-    let series: Vec<Vec<Option<f64>>> = (0..table.kpis.len())
-        .map(|index| table.values_of(index))
-        .collect();
     let mut analysis = analyze_kpis_only(table, options);
-    analysis.lead_lag = leadlag::lead_lag(&series);
+    analysis.lead_lag =
+        leadlag::lead_lag_of_differences(&leadlag::frame_differences(&table.values));
     analysis
 }
 
