@@ -164,7 +164,7 @@ pub fn lead_lag_of_differences(differences: &[Vec<Option<f64>>]) -> Vec<PairTest
             .collect();
         &padded
     };
-    let scan = scan_lag_correlations(&differences, max_lag(periods));
+    let scan = scan_lag_correlations(differences, max_lag(periods));
     let queries: Vec<f64> = scan.best.iter().map(|best| best.test.p_value).collect();
     let q_values = bh_q_values(&scan.p_values, &queries);
     let standardized: Vec<Option<Vec<Option<f64>>>> =
