@@ -22,6 +22,9 @@ pub struct Report {
     pub source: SourceReport,
     pub kpis: Vec<KpiReport>,
     pub lead_lag: Vec<LeadLagReport>,
+    /// Ordered pairs tested (all of them are in `lead_lag` unless the report
+    /// was built with `PairDetail::Significant`).
+    pub lead_lag_tested: usize,
     pub suggestions: Vec<Suggestion>,
     pub horizon: usize,
     pub disclaimer: &'static str,
@@ -104,109 +107,104 @@ pub struct LeadLagReport {
     pub explanation: String,
 }
 
+/// Which tested pairs a report lists in `lead_lag`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PairDetail {
+    /// Every tested ordered pair (the JSON contract).
+    #[default]
+    All,
+    /// Only the significant ones: what a view needs, a fraction of the size
+    /// (500 KPIs make 249,500 pairs). `lead_lag_tested` still counts them all.
+    Significant,
+}
+
+/// Each KPI's top significant leaders and followers, found once per analysis
+/// (edits to targets and directions do not change them).
+#[derive(Clone, Debug, Default)]
+pub struct Relations {
+    leaders: Vec<Vec<Relation>>,
+    followers: Vec<Vec<Relation>>,
+}
+
+/// Leaders and followers listed per KPI.
+const RELATIONS_PER_KPI: usize = 3;
+
+impl Relations {
+    /// Gathers the relations in one pass over the pairs (sorted by q).
+    pub fn new(table: &KpiTable, analysis: &Analysis) -> Relations {
+        let mut relations = Relations {
+            leaders: vec![Vec::new(); table.kpis.len()],
+            followers: vec![Vec::new(); table.kpis.len()],
+        };
+        for pair in analysis.lead_lag.iter().filter(|pair| pair.significant) {
+            let relation = |other: usize| Relation {
+                kpi: kpi_name(table, other),
+                lag: pair.lag,
+                r: pair.r,
+                q_value: pair.q_value,
+            };
+            if let Some(list) = relations.leaders.get_mut(pair.follower) {
+                if list.len() < RELATIONS_PER_KPI {
+                    list.push(relation(pair.leader));
+                }
+            }
+            if let Some(list) = relations.followers.get_mut(pair.leader) {
+                if list.len() < RELATIONS_PER_KPI {
+                    list.push(relation(pair.follower));
+                }
+            }
+        }
+        relations
+    }
+}
+
+fn kpi_name(table: &KpiTable, index: usize) -> String {
+    table
+        .kpis
+        .get(index)
+        .map(|meta| meta.name.clone())
+        .unwrap_or_default()
+}
+
 /// Builds the report.
-pub fn build(table: &KpiTable, analysis: &Analysis, suggestions: Vec<Suggestion>) -> Report {
-    let labels: Vec<String> = table.periods.iter().map(|period| period.label()).collect();
-    let name = |index: usize| {
-        table
-            .kpis
-            .get(index)
-            .map(|meta| meta.name.clone())
-            .unwrap_or_default()
-    };
+pub fn build(
+    table: &KpiTable,
+    analysis: &Analysis,
+    suggestions: Vec<Suggestion>,
+    detail: PairDetail,
+) -> Report {
     let frequency = table.source.frequency;
     let lead_lag: Vec<LeadLagReport> = analysis
         .lead_lag
         .iter()
-        .map(|pair| LeadLagReport {
-            leader: name(pair.leader),
-            follower: name(pair.follower),
-            lag: pair.lag,
-            r: pair.r,
-            p_value: pair.p_value,
-            q_value: pair.q_value,
-            granger_p: pair.granger_p,
-            significant: pair.significant,
-            explanation: explain(
-                &name(pair.leader),
-                &name(pair.follower),
-                pair.lag,
-                pair.r,
-                pair.q_value,
-                pair.significant,
-                frequency,
-            ),
-        })
-        .collect();
-    let kpis = table
-        .kpis
-        .iter()
-        .zip(&analysis.kpis)
-        .enumerate()
-        .map(|(index, (meta, kpi))| {
-            let relations = |leading: bool| -> Vec<Relation> {
-                analysis
-                    .lead_lag
-                    .iter()
-                    .filter(|pair| {
-                        pair.significant
-                            && if leading {
-                                pair.follower == index
-                            } else {
-                                pair.leader == index
-                            }
-                    })
-                    .take(3)
-                    .map(|pair| Relation {
-                        kpi: name(if leading { pair.leader } else { pair.follower }),
-                        lag: pair.lag,
-                        r: pair.r,
-                        q_value: pair.q_value,
-                    })
-                    .collect()
-            };
-            KpiReport {
-                name: meta.name.clone(),
-                unit: meta.unit.clone(),
-                direction: meta.direction,
-                direction_source: meta.direction_source,
-                target: meta.target.clone(),
-                owner: meta.owner.clone(),
-                department: meta.department.clone(),
-                focus: meta.focus.clone(),
-                periods: labels.clone(),
-                values: table.values_of(index),
-                latest: kpi.summary.latest,
-                previous: kpi.summary.previous,
-                change: kpi.summary.change,
-                change_pct: kpi.summary.change_pct,
-                yoy_change: kpi.summary.yoy_change,
-                yoy_change_pct: kpi.summary.yoy_change_pct,
-                volatility: kpi.summary.volatility,
-                rolling_mean: kpi.summary.rolling_mean.clone(),
-                trend: kpi.trend.clone(),
-                breach: kpi
-                    .breach
-                    .as_ref()
-                    .map_or_else(BreachReport::default, |breach| BreachReport {
-                        latest_breached: breach.latest_breached,
-                        streak: breach.streak,
-                        count: breach.count,
-                        margin: breach.margin,
-                        margin_sd: breach.margin_sd,
-                    }),
-                status: kpi
-                    .breach
-                    .as_ref()
-                    .map_or_else(|| vec![None; labels.len()], |breach| breach.status.clone()),
-                forecast: kpi.forecast.clone(),
-                anomalies: kpi.anomalies.clone(),
-                health: kpi.health,
-                suggested_target: kpi.suggested_target.clone(),
-                leaders: relations(true),
-                followers: relations(false),
+        .filter(|pair| detail == PairDetail::All || pair.significant)
+        .map(|pair| {
+            let (leader, follower) = (kpi_name(table, pair.leader), kpi_name(table, pair.follower));
+            LeadLagReport {
+                explanation: explain(
+                    &leader,
+                    &follower,
+                    pair.lag,
+                    pair.r,
+                    pair.q_value,
+                    pair.significant,
+                    frequency,
+                ),
+                leader,
+                follower,
+                lag: pair.lag,
+                r: pair.r,
+                p_value: pair.p_value,
+                q_value: pair.q_value,
+                granger_p: pair.granger_p,
+                significant: pair.significant,
             }
         })
+        .collect();
+    let relations = Relations::new(table, analysis);
+    let labels = period_labels(table);
+    let kpis = (0..table.kpis.len())
+        .filter_map(|index| kpi_report(table, analysis, &relations, &labels, index))
         .collect();
     Report {
         source: SourceReport {
@@ -220,10 +218,78 @@ pub fn build(table: &KpiTable, analysis: &Analysis, suggestions: Vec<Suggestion>
         },
         kpis,
         lead_lag,
+        lead_lag_tested: analysis.lead_lag.len(),
         suggestions,
         horizon: analysis.horizon,
         disclaimer: DISCLAIMER,
     }
+}
+
+/// The period labels of a table.
+pub fn period_labels(table: &KpiTable) -> Vec<String> {
+    table.periods.iter().map(|period| period.label()).collect()
+}
+
+/// One KPI's part of the report.
+pub fn kpi_report(
+    table: &KpiTable,
+    analysis: &Analysis,
+    relations: &Relations,
+    labels: &[String],
+    index: usize,
+) -> Option<KpiReport> {
+    let meta = table.kpis.get(index)?;
+    let kpi = analysis.kpis.get(index)?;
+    Some(KpiReport {
+        name: meta.name.clone(),
+        unit: meta.unit.clone(),
+        direction: meta.direction,
+        direction_source: meta.direction_source,
+        target: meta.target.clone(),
+        owner: meta.owner.clone(),
+        department: meta.department.clone(),
+        focus: meta.focus.clone(),
+        periods: labels.to_vec(),
+        values: table.values_of(index),
+        latest: kpi.summary.latest,
+        previous: kpi.summary.previous,
+        change: kpi.summary.change,
+        change_pct: kpi.summary.change_pct,
+        yoy_change: kpi.summary.yoy_change,
+        yoy_change_pct: kpi.summary.yoy_change_pct,
+        volatility: kpi.summary.volatility,
+        rolling_mean: kpi.summary.rolling_mean.clone(),
+        trend: kpi.trend.clone(),
+        breach: kpi
+            .breach
+            .as_ref()
+            .map_or_else(BreachReport::default, |breach| BreachReport {
+                latest_breached: breach.latest_breached,
+                streak: breach.streak,
+                count: breach.count,
+                margin: breach.margin,
+                margin_sd: breach.margin_sd,
+            }),
+        status: kpi
+            .breach
+            .as_ref()
+            .map_or_else(|| vec![None; labels.len()], |breach| breach.status.clone()),
+        forecast: kpi.forecast.clone(),
+        anomalies: kpi.anomalies.clone(),
+        health: kpi.health,
+        suggested_target: kpi.suggested_target.clone(),
+        leaders: relations.leaders.get(index).cloned().unwrap_or_default(),
+        followers: relations.followers.get(index).cloned().unwrap_or_default(),
+    })
+}
+
+/// What an edit to one KPI changed: that KPI and the suggestions (a view
+/// merges it into the report it holds instead of receiving all of it again).
+#[derive(Clone, Debug, Serialize)]
+pub struct KpiPatch<'a> {
+    pub kpi_index: usize,
+    pub kpi: &'a KpiReport,
+    pub suggestions: &'a [Suggestion],
 }
 
 /// One sentence a person can read about a tested pair.
@@ -620,10 +686,10 @@ pub fn render_csv(report: &Report) -> String {
     out
 }
 
-/// The report as pretty JSON.
+/// The report as compact JSON (a 500-KPI sheet pretty-printed is hundreds
+/// of megabytes; `jq .` makes it readable when a person wants that).
 pub fn render_json(report: &Report) -> String {
-    serde_json::to_string_pretty(report)
-        .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+    serde_json::to_string(report).unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::error::{Error, Result};
 use crate::ingest::{self, ReadOptions};
 use crate::model::{Direction, DirectionSource, KpiTable, Target, TargetKind};
-use crate::report::{self, Report};
+use crate::report::{self, KpiPatch, PairDetail, Relations, Report};
 use crate::suggest;
 
 /// A parsed table with its current analysis and report.
@@ -14,6 +14,9 @@ pub struct Session {
     table: KpiTable,
     options: AnalysisOptions,
     analysis: Analysis,
+    /// Leaders and followers per KPI: they depend on the values only.
+    relations: Relations,
+    pair_detail: PairDetail,
     report: Report,
 }
 
@@ -56,14 +59,41 @@ impl Session {
 
     /// Analyses a table that is already read.
     pub fn from_table(table: KpiTable, options: AnalysisOptions) -> Session {
+        Session::with_pair_detail(table, options, PairDetail::All)
+    }
+
+    /// Analyses a table; the report lists the pairs `pair_detail` asks for
+    /// (exports always list every pair).
+    pub fn with_pair_detail(
+        table: KpiTable,
+        options: AnalysisOptions,
+        pair_detail: PairDetail,
+    ) -> Session {
         let analysis = analysis::analyze(&table, &options);
-        let report = report::build(&table, &analysis, suggest::suggest(&table, &analysis));
+        let relations = Relations::new(&table, &analysis);
+        let report = report::build(
+            &table,
+            &analysis,
+            suggest::suggest(&table, &analysis),
+            pair_detail,
+        );
         Session {
             table,
             options,
             analysis,
+            relations,
+            pair_detail,
             report,
         }
+    }
+
+    /// The KPI at `index` and the suggestions, as changed by the last edit.
+    pub fn patch(&self, index: usize) -> Option<KpiPatch<'_>> {
+        Some(KpiPatch {
+            kpi_index: index,
+            kpi: self.report.kpis.get(index)?,
+            suggestions: &self.report.suggestions,
+        })
     }
 
     /// The current report.
@@ -81,7 +111,8 @@ impl Session {
         &self.table.sheets
     }
 
-    fn kpi_index(&self, kpi: &str) -> Result<usize> {
+    /// The index of a KPI by name, or an error naming it.
+    pub fn kpi_index(&self, kpi: &str) -> Result<usize> {
         self.table
             .kpi_index(kpi)
             .ok_or_else(|| Error::Invalid(format!("there is no KPI named '{kpi}' in this file")))
@@ -163,6 +194,15 @@ impl Session {
     /// The report in one of the export formats.
     pub fn export(&self, format: ExportFormat) -> String {
         match format {
+            ExportFormat::Json if self.pair_detail != PairDetail::All => {
+                let suggestions = self.report.suggestions.clone();
+                report::render_json(&report::build(
+                    &self.table,
+                    &self.analysis,
+                    suggestions,
+                    PairDetail::All,
+                ))
+            }
             ExportFormat::Json => report::render_json(&self.report),
             ExportFormat::Markdown => report::render_markdown(&self.report),
             ExportFormat::Csv => report::render_csv(&self.report),
@@ -171,12 +211,7 @@ impl Session {
     }
 
     fn refresh_kpi(&mut self, index: usize) {
-        let labels: Vec<String> = self
-            .table
-            .periods
-            .iter()
-            .map(|period| period.label())
-            .collect();
+        let labels = report::period_labels(&self.table);
         let future: Vec<String> = self
             .analysis
             .future_periods
@@ -196,11 +231,18 @@ impl Session {
                 &future,
             );
         }
-        self.rebuild_report();
+        // Only this KPI's part of the report and the suggestions change.
+        if let (Some(fresh), Some(slot)) = (
+            report::kpi_report(&self.table, &self.analysis, &self.relations, &labels, index),
+            self.report.kpis.get_mut(index),
+        ) {
+            *slot = fresh;
+        }
+        self.report.suggestions = suggest::suggest(&self.table, &self.analysis);
     }
 
     fn rebuild_report(&mut self) {
         let suggestions = suggest::suggest(&self.table, &self.analysis);
-        self.report = report::build(&self.table, &self.analysis, suggestions);
+        self.report = report::build(&self.table, &self.analysis, suggestions, self.pair_detail);
     }
 }

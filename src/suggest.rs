@@ -127,10 +127,18 @@ pub fn suggest(table: &KpiTable, analysis: &Analysis) -> Vec<Suggestion> {
         return Vec::new();
     };
     let deadline = deadline(last_period).format("%Y-%m-%d").to_string();
+    // The lead/lag list holds every tested pair (K² of them); the few that
+    // matter here are picked out once.
+    let related: Vec<&PairTest> = analysis
+        .lead_lag
+        .iter()
+        .filter(|pair| pair.q_value <= FDR_LEVEL)
+        .collect();
     let context = Context {
         table,
         analysis,
         deadline,
+        related,
     };
     let mut suggestions = Vec::new();
     for (index, (meta, kpi)) in table.kpis.iter().zip(&analysis.kpis).enumerate() {
@@ -160,14 +168,13 @@ struct Context<'a> {
     table: &'a KpiTable,
     analysis: &'a Analysis,
     deadline: String,
+    /// Pairs with q ≤ the FDR level, at any lag.
+    related: Vec<&'a PairTest>,
 }
 
 impl Context<'_> {
     fn significant(&self) -> impl Iterator<Item = &PairTest> {
-        self.analysis
-            .lead_lag
-            .iter()
-            .filter(|pair| pair.significant)
+        self.related.iter().copied().filter(|pair| pair.significant)
     }
 
     fn primary(&self, index: usize, meta: &KpiMeta, kpi: &KpiAnalysis) -> Suggestion {
@@ -301,12 +308,7 @@ impl Context<'_> {
     /// a trade-off.
     fn guardrails(&self, index: usize, meta: &KpiMeta) -> Vec<String> {
         let mut found: Vec<(f64, String)> = Vec::new();
-        for pair in self
-            .analysis
-            .lead_lag
-            .iter()
-            .filter(|pair| pair.q_value <= FDR_LEVEL)
-        {
+        for pair in self.related.iter().copied() {
             let other = if pair.leader == index {
                 pair.follower
             } else if pair.follower == index && pair.lag == 0 {

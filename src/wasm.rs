@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::analysis::AnalysisOptions;
 use crate::ingest::ReadOptions;
+use crate::report::PairDetail;
 use crate::session::{ExportFormat, Session as CoreSession};
 
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -32,8 +33,15 @@ impl Session {
             sheet: sheet.filter(|name| !name.is_empty()),
             targets: Vec::new(),
         };
-        CoreSession::open(bytes, file_name, &read, AnalysisOptions::default())
-            .map(|inner| Session { inner })
+        // The page shows only significant pairs; its JSON export has them all.
+        crate::ingest::read_table(bytes, file_name, &read)
+            .map(|table| Session {
+                inner: CoreSession::with_pair_detail(
+                    table,
+                    AnalysisOptions::default(),
+                    PairDetail::Significant,
+                ),
+            })
             .map_err(js_error)
     }
 
@@ -42,18 +50,28 @@ impl Session {
         to_js(self.inner.report())
     }
 
-    /// Sets or clears (empty text) a KPI's target; returns the new report.
+    /// Sets or clears (empty text) a KPI's target; returns the patch
+    /// `{kpi_index, kpi, suggestions}` to merge into the report.
     #[wasm_bindgen(js_name = setTarget)]
     pub fn set_target(&mut self, kpi: &str, text: &str) -> Result<JsValue, JsError> {
-        let report = self.inner.set_target(kpi, text).map_err(js_error)?;
-        to_js(report)
+        self.inner.set_target(kpi, text).map_err(js_error)?;
+        self.patch(kpi)
     }
 
-    /// Sets a KPI's direction; returns the new report.
+    /// Sets a KPI's direction; returns the patch `{kpi_index, kpi, suggestions}`.
     #[wasm_bindgen(js_name = setDirection)]
     pub fn set_direction(&mut self, kpi: &str, direction: &str) -> Result<JsValue, JsError> {
-        let report = self.inner.set_direction(kpi, direction).map_err(js_error)?;
-        to_js(report)
+        self.inner.set_direction(kpi, direction).map_err(js_error)?;
+        self.patch(kpi)
+    }
+
+    fn patch(&self, kpi: &str) -> Result<JsValue, JsError> {
+        let index = self.inner.kpi_index(kpi).map_err(js_error)?;
+        let patch = self
+            .inner
+            .patch(index)
+            .ok_or_else(|| JsError::new(&format!("there is no KPI named '{kpi}'")))?;
+        to_js(&patch)
     }
 
     /// Sets the forecast horizon in periods; returns the new report.

@@ -134,8 +134,8 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
     if size > MAX_FILE_BYTES as u64 {
         return Err(Error::TooLarge {
             file: file_name(path),
-            size_mb: size as f64 / (1024.0 * 1024.0),
-            limit_mb: (MAX_FILE_BYTES / (1024 * 1024)) as u64,
+            size_mb: size as f64 / ingest::BYTES_PER_MB,
+            limit_mb: (MAX_FILE_BYTES as f64 / ingest::BYTES_PER_MB) as u64,
         });
     }
     std::fs::read(path).map_err(cannot)

@@ -32,7 +32,9 @@ use metadata::MetaRecord;
 use workbook::Workbook;
 
 /// The largest file kpilot reads (a browser tab holds several copies of it).
-pub const MAX_FILE_BYTES: usize = 40 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = 40_000_000;
+/// Bytes in the megabyte of messages (decimal, as file managers show sizes).
+pub const BYTES_PER_MB: f64 = 1_000_000.0;
 
 /// Choices the user can make about reading a file.
 #[derive(Clone, Debug, Default)]
@@ -108,8 +110,8 @@ impl Source {
         if bytes.len() > MAX_FILE_BYTES {
             return Err(Error::TooLarge {
                 file: file.to_string(),
-                size_mb: bytes.len() as f64 / (1024.0 * 1024.0),
-                limit_mb: (MAX_FILE_BYTES / (1024 * 1024)) as u64,
+                size_mb: bytes.len() as f64 / BYTES_PER_MB,
+                limit_mb: (MAX_FILE_BYTES as f64 / BYTES_PER_MB) as u64,
             });
         }
         match format::sniff(bytes, file)? {
