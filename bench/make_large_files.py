@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Deterministic large files for the browser benchmark (bench/browser.mjs).
+
+Writes into bench/out/ (gitignored), keeping a file that already exists
+unless --force is given:
+
+  browser-daily-40kpi.xlsx    ~10 MB workbook, wide with periods down: a `Date`
+                              column of daily date cells and 40 KPI columns
+                              (openpyxl write_only).
+  browser-long-38mb.csv       ~38 MiB long CSV (`date,kpi,value`), daily, 100
+                              KPIs: just under the engine's 40 MiB limit, so
+                              the page must analyse it.
+  browser-long-50mb.csv       ~50 MB long CSV of the same shape, longer: over the
+                              limit, so the page must refuse it (TooLarge).
+  browser-wide-500x120.csv    500 KPIs x 120 monthly periods, wide with periods
+                              down (`Month`, `2015-01` ...): the sheet on which
+                              target edits are timed.
+
+Every KPI is a random walk with its own level and scale (daily series add a
+weekly cycle), values rounded to two decimals; ~0.5 % of the cells are blank.
+No file carries a target, so every KPI starts as "No target". The random
+numbers come from Python's `random.Random` with fixed seeds, and the .xlsx is
+re-zipped with fixed timestamps, so the same command writes the same bytes.
+
+    python3 bench/make_large_files.py            # all four
+    python3 bench/make_large_files.py --force    # rewrite them
+    python3 bench/make_large_files.py --only wide
+"""
+
+import argparse
+import datetime as dt
+import io
+import os
+import random
+import re
+import sys
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "out")
+
+MISSING_SHARE = 0.005
+XLSX_KPIS = 40
+XLSX_DAYS = 35_600  # tuned so the workbook is ~10 MB (10.0 MB)
+LONG_KPIS = 100
+LONG_START = dt.date(1990, 1, 1)
+MIB = 1024 * 1024
+LONG_38_BYTES = 38 * MIB  # under the engine's 40 MiB limit
+LONG_50_BYTES = 50 * 1000 * 1000  # over it
+WIDE_KPIS = 500
+WIDE_PERIODS = 120
+FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
+
+
+class Walk:
+    """One KPI: a random walk around its own level, optionally with a weekly cycle."""
+
+    def __init__(self, rng, weekly):
+        self.rng = rng
+        self.level = rng.uniform(50, 5000)
+        self.scale = self.level * rng.uniform(0.002, 0.02)
+        self.weekly = [rng.uniform(-1, 1) * self.scale * 3 for _ in range(7)] if weekly else None
+        self.value = self.level
+
+    def next(self, index):
+        self.value += self.rng.gauss(0, self.scale) + (self.level - self.value) * 0.001
+        if self.rng.random() < MISSING_SHARE:
+            return None
+        shown = self.value + (self.weekly[index % 7] if self.weekly else 0.0)
+        return round(shown, 2)
+
+
+def kpi_names(count, prefix):
+    width = len(str(count))
+    return [f"{prefix} {i + 1:0{width}d}" for i in range(count)]
+
+
+def write_xlsx(path):
+    import openpyxl  # only this file needs it
+
+    rng = random.Random(20240101)
+    names = kpi_names(XLSX_KPIS, "KPI")
+    walks = [Walk(rng, weekly=True) for _ in names]
+    workbook = openpyxl.Workbook(write_only=True)
+    fixed = dt.datetime(*FIXED_ZIP_TIME)
+    workbook.properties.created = fixed
+    workbook.properties.modified = fixed
+    sheet = workbook.create_sheet("Data")
+    sheet.append(["Date", *names])
+    start = dt.date(1930, 1, 1)
+    for day in range(XLSX_DAYS):
+        sheet.append([start + dt.timedelta(days=day), *(walk.next(day) for walk in walks)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    # openpyxl stamps each zip entry, and the `modified` property, with the
+    # current time: re-zip with fixed ones.
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(
+        path, "w", compression=zipfile.ZIP_DEFLATED
+    ) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2024-01-01T00:00:00Z\g<2>",
+                    data,
+                )
+            target.writestr(entry, data)
+
+
+def write_long_csv(path, limit_bytes, seed):
+    """Long layout, one row per (day, KPI), written until the next day would pass `limit_bytes`."""
+    rng = random.Random(seed)
+    names = kpi_names(LONG_KPIS, "Metric")
+    walks = [Walk(rng, weekly=True) for _ in names]
+    header = "date,kpi,value\n"
+    written = len(header)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(header)
+        day = 0
+        while True:
+            label = (LONG_START + dt.timedelta(days=day)).isoformat()
+            lines = []
+            for name, walk in zip(names, walks):
+                value = walk.next(day)
+                lines.append(f"{label},{name},{'' if value is None else f'{value:.2f}'}\n")
+            block = "".join(lines)
+            if written + len(block) > limit_bytes:
+                break
+            out.write(block)
+            written += len(block)
+            day += 1
+    return day
+
+
+def write_wide_csv(path):
+    rng = random.Random(500120)
+    names = kpi_names(WIDE_KPIS, "KPI")
+    walks = [Walk(rng, weekly=False) for _ in names]
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(",".join(["Month", *names]) + "\n")
+        for month in range(WIDE_PERIODS):
+            label = f"{2015 + month // 12}-{month % 12 + 1:02d}"
+            values = (walk.next(month) for walk in walks)
+            out.write(",".join([label, *("" if v is None else f"{v:.2f}" for v in values)]) + "\n")
+
+
+FILES = {
+    "xlsx": ("browser-daily-40kpi.xlsx", write_xlsx),
+    "csv38": ("browser-long-38mb.csv", lambda path: write_long_csv(path, LONG_38_BYTES, 38)),
+    "csv50": ("browser-long-50mb.csv", lambda path: write_long_csv(path, LONG_50_BYTES, 50)),
+    "wide": ("browser-wide-500x120.csv", write_wide_csv),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=OUT, help="output directory (default bench/out)")
+    parser.add_argument("--force", action="store_true", help="rewrite files that exist")
+    parser.add_argument("--only", choices=sorted(FILES), action="append", help="only this file (repeatable)")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    for key in args.only or FILES:
+        name, write = FILES[key]
+        path = os.path.join(args.out, name)
+        if os.path.exists(path) and not args.force:
+            print(f"{path}: exists ({os.path.getsize(path) / MIB:.1f} MiB), kept", file=sys.stderr)
+            continue
+        temporary = path + ".tmp"
+        write(temporary)
+        os.replace(temporary, path)
+        print(f"{path}: {os.path.getsize(path) / MIB:.1f} MiB ({os.path.getsize(path):,} bytes)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
