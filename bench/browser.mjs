@@ -156,7 +156,7 @@ function pageInstrumentation() {
    * Arms a watcher; `bench.armed.done` resolves when the condition holds:
    *   {kind: 'grid', name, rows?}   a new .kpi-grid for file `name`
    *   {kind: 'error', name}         the error banner naming `name`
-   *   {kind: 'status', kpi}         a new grid where `kpi`'s status word changed
+   *   {kind: 'status', kpi}         the grid where `kpi`'s status word changed
    * with {outcome, domAt, frameAt, text}. domAt is the mutation callback after
    * the render; frameAt is after the next animation frame (the paint).
    */
@@ -185,7 +185,9 @@ function pageInstrumentation() {
         return;
       }
       const table = document.querySelector('#panel-grid .kpi-grid');
-      if (!table || table === oldTable || document.getElementById('results').hidden) return;
+      if (!table || document.getElementById('results').hidden) return;
+      // An edit replaces only its row, in the same table; a new file brings a new table.
+      if (spec.kind !== 'status' && table === oldTable) return;
       if (spec.kind === 'grid') {
         if (document.querySelector('#mapping .file-name')?.textContent !== spec.name) return;
         const rows = table.querySelectorAll('tbody tr').length;

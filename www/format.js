@@ -14,14 +14,28 @@ function fractionDigits(value) {
   return 3;
 }
 
+// One formatter per (digits, signed): building an Intl.NumberFormat costs far
+// more than using one, and a 500-KPI grid formats thousands of numbers.
+const formatters = new Map();
+
+function numberFormat(digits, signed) {
+  const key = `${digits}:${signed}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE, {
+      maximumFractionDigits: digits,
+      minimumFractionDigits: 0,
+      signDisplay: signed ? 'exceptZero' : 'auto',
+    });
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 /** A number alone, e.g. "1,170" or "7.5"; "—" when missing. */
 export function formatNumber(value, { signed = false, digits } = {}) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  const text = new Intl.NumberFormat(LOCALE, {
-    maximumFractionDigits: digits ?? fractionDigits(value),
-    minimumFractionDigits: 0,
-    signDisplay: signed ? 'exceptZero' : 'auto',
-  }).format(value);
+  const text = numberFormat(digits ?? fractionDigits(value), Boolean(signed)).format(value);
   return text.replace('-', '−');
 }
 

@@ -1,6 +1,7 @@
 // The KPI grid: one row per KPI, worst health first, with the target and the
 // direction editable in place. Edits go to the engine through the callbacks;
-// the grid is then rendered again from the report the engine returns.
+// the engine answers with the edited KPI alone, and only its row is built
+// again (`renderRow`, swapped in by main.js) — the other rows stay as they are.
 
 import { h } from './dom.js';
 import { sparkline } from './charts.js';
@@ -30,12 +31,17 @@ export function statusBadge(kpi) {
   );
 }
 
+/** Positions in `kpis`, worst health first; the engine's order within one health state. */
+function byHealthIndex(kpis) {
+  return kpis
+    .map((kpi, index) => ({ rank: health(kpi).rank, index }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map(({ index }) => index);
+}
+
 /** KPIs worst first; the engine's order within one health state. */
 export function byHealth(kpis) {
-  return kpis
-    .map((kpi, index) => ({ kpi, index }))
-    .sort((a, b) => health(a.kpi).rank - health(b.kpi).rank || a.index - b.index)
-    .map(({ kpi }) => kpi);
+  return byHealthIndex(kpis).map((index) => kpis[index]);
 }
 
 function focusKey(kpi, field) {
@@ -115,6 +121,7 @@ function targetCell(kpi, callbacks) {
     const text = input.value.trim();
     if (text === committed) return;
     committed = text;
+    delete input.dataset.edited;
     input.setAttribute('aria-busy', 'true');
     try {
       await callbacks.onSetTarget(kpi.name, text);
@@ -133,12 +140,16 @@ function targetCell(kpi, callbacks) {
       commit();
     } else if (event.key === 'Escape') {
       input.value = targetToText(kpi.target);
+      delete input.dataset.edited;
       input.removeAttribute('aria-invalid');
       error.hidden = true;
     }
   });
   input.addEventListener('change', commit);
   input.addEventListener('input', () => {
+    // Typed since the last commit: a row rebuilt meanwhile (another edit of
+    // this KPI coming back) carries the text over instead of dropping it.
+    input.dataset.edited = 'true';
     if (input.getAttribute('aria-invalid')) {
       input.removeAttribute('aria-invalid');
       error.hidden = true;
@@ -215,50 +226,57 @@ function nameCell(kpi, callbacks) {
   );
 }
 
+/** The grid's columns: [key, heading]. */
+const COLUMNS = [
+  ['status', 'Status'],
+  ['kpi', 'KPI'],
+  ['latest', 'Latest'],
+  ['change', 'Change'],
+  ['history', 'History'],
+  ['trend', 'Trend'],
+  ['forecast', 'Forecast'],
+  ['target', 'Target'],
+  ['direction', 'Better if'],
+];
+
 /**
- * Builds the grid's <table> for `report`. callbacks: onOpenDetail(name),
- * onSetTarget(name, text) → Promise (rejecting with the engine's message),
- * onSetDirection(name, direction).
+ * The <tr> of one KPI. `index` is the KPI's position in `report.kpis` (kept
+ * on the row as `data-kpi-index`, so an edit's patch finds it); `context` is
+ * {frequency, horizon} of the report. callbacks as for renderGrid.
+ */
+export function renderRow(kpi, index, callbacks, { frequency, horizon } = {}) {
+  const rowCallbacks = { ...callbacks, rowId: index };
+  const spoken = `History of ${kpi.name}: ${formatValue(kpi.values?.find((value) => value !== null), kpi.unit)} to ${formatValue(kpi.latest, kpi.unit)}${kpi.target ? `, target ${formatTarget(kpi.target, kpi.unit)}` : ''}`;
+  return h(
+    'tr',
+    { class: `row-${kpi.health ?? 'unknown'}`, dataset: { kpi: kpi.name, kpiIndex: String(index) } },
+    h('td', { class: 'status-cell', 'data-label': 'Status' }, statusBadge(kpi)),
+    nameCell(kpi, rowCallbacks),
+    latestCell(kpi),
+    changeCell(kpi),
+    h('td', { class: 'spark', 'data-label': 'History' }, sparkline(kpi, { label: spoken })),
+    trendCell(kpi),
+    forecastCell(kpi, frequency, horizon),
+    targetCell(kpi, rowCallbacks),
+    directionCell(kpi, rowCallbacks),
+  );
+}
+
+/** The row of the KPI at `index` of report.kpis inside `container` (the grid panel), or null. */
+export function findRow(container, index) {
+  return container.querySelector(`.kpi-grid > tbody > tr[data-kpi-index="${Number(index)}"]`);
+}
+
+/**
+ * Builds the grid's <table> for `report`, worst health first. callbacks:
+ * onOpenDetail(name), onSetTarget(name, text) → Promise (rejecting with the
+ * engine's message), onSetDirection(name, direction).
  */
 export function renderGrid(report, callbacks, { horizon } = {}) {
-  const frequency = report.source?.frequency;
-  const kpis = byHealth(Array.isArray(report.kpis) ? report.kpis : []);
-  const head = h(
-    'thead',
-    {},
-    h(
-      'tr',
-      {},
-      [
-        ['status', 'Status'],
-        ['kpi', 'KPI'],
-        ['latest', 'Latest'],
-        ['change', 'Change'],
-        ['history', 'History'],
-        ['trend', 'Trend'],
-        ['forecast', 'Forecast'],
-        ['target', 'Target'],
-        ['direction', 'Better if'],
-      ].map(([key, title]) => h('th', { scope: 'col', class: `col-${key}` }, title)),
-    ),
-  );
-  const rows = kpis.map((kpi, index) => {
-    const rowCallbacks = { ...callbacks, rowId: index };
-    const spoken = `History of ${kpi.name}: ${formatValue(kpi.values?.find((value) => value !== null), kpi.unit)} to ${formatValue(kpi.latest, kpi.unit)}${kpi.target ? `, target ${formatTarget(kpi.target, kpi.unit)}` : ''}`;
-    return h(
-      'tr',
-      { class: `row-${kpi.health ?? 'unknown'}`, dataset: { kpi: kpi.name } },
-      h('td', { class: 'status-cell', 'data-label': 'Status' }, statusBadge(kpi)),
-      nameCell(kpi, rowCallbacks),
-      latestCell(kpi),
-      changeCell(kpi),
-      h('td', { class: 'spark', 'data-label': 'History' }, sparkline(kpi, { label: spoken })),
-      trendCell(kpi),
-      forecastCell(kpi, frequency, horizon),
-      targetCell(kpi, rowCallbacks),
-      directionCell(kpi, rowCallbacks),
-    );
-  });
+  const context = { frequency: report.source?.frequency, horizon };
+  const kpis = Array.isArray(report.kpis) ? report.kpis : [];
+  const head = h('thead', {}, h('tr', {}, COLUMNS.map(([key, title]) => h('th', { scope: 'col', class: `col-${key}` }, title))));
+  const rows = byHealthIndex(kpis).map((index) => renderRow(kpis[index], index, callbacks, context));
   return h(
     'div',
     { class: 'grid-scroll' },

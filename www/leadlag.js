@@ -30,13 +30,16 @@ function participants(report, significant) {
 /** Builds the view; `onOpen(name)` opens a KPI's detail. */
 export function renderLeadLag(report, { onOpen }) {
   const frequency = report.source?.frequency;
-  const tested = Array.isArray(report.lead_lag) ? report.lead_lag : [];
-  const significant = tested.filter((pair) => pair.significant === true);
+  // The report lists the significant pairs only; lead_lag_tested counts every
+  // ordered pair tested (an older engine listed them all, hence the fallback).
+  const listed = Array.isArray(report.lead_lag) ? report.lead_lag : [];
+  const significant = listed.filter((pair) => pair.significant !== false);
+  const tested = Number.isInteger(report.lead_lag_tested) ? report.lead_lag_tested : listed.length;
   const disclaimer = h('p', { class: 'disclaimer' }, h('span', { class: 'disclaimer-icon', 'aria-hidden': 'true' }, 'i'), report.disclaimer || DEFAULT_DISCLAIMER);
   const summary = h(
     'p',
     { class: 'muted' },
-    `${tested.length} ordered pairs of KPIs tested; ${significant.length} ${significant.length === 1 ? 'relationship is' : 'relationships are'} significant (q ≤ 0.05 at a lag of at least one ${periodCount(1, frequency).replace(/^1 /, '')}).`,
+    `${tested.toLocaleString('en-US')} ordered ${tested === 1 ? 'pair' : 'pairs'} of KPIs tested; ${significant.length} ${significant.length === 1 ? 'relationship is' : 'relationships are'} significant (q ≤ 0.05 at a lag of at least one ${periodCount(1, frequency).replace(/^1 /, '')}).`,
   );
   if (significant.length === 0) {
     return h(

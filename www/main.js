@@ -4,7 +4,7 @@
 
 import { Engine } from './engine.js';
 import { h, replace } from './dom.js';
-import { renderGrid } from './grid.js';
+import { findRow, renderGrid, renderRow } from './grid.js';
 import { openDetail, setUpDetail } from './detail.js';
 import { renderLeadLag } from './leadlag.js';
 import { renderSuggestions } from './suggestions.js';
@@ -136,14 +136,21 @@ function showResults() {
   window.scrollTo({ top: 0 });
 }
 
-/** Applies an edit (setTarget / setDirection / setHorizon) and renders the new report. */
+/**
+ * Applies an edit and shows its result: setHorizon answers with a new report
+ * (everything is rendered again), setTarget / setDirection with a patch of one
+ * KPI (only what it changes is rendered again, see applyPatch).
+ */
 async function edit(task, doneMessage) {
   try {
-    const report = await withProgress('Recomputing…', task);
-    state.report = report;
-    render();
-    announce(doneMessage);
-    return report;
+    const answer = await withProgress('Recomputing…', task);
+    announce(doneMessage); // first: applyPatch ends with the one layout, this write included
+    if (isPatch(answer)) applyPatch(answer);
+    else {
+      state.report = answer;
+      render();
+    }
+    return answer;
   } catch (failure) {
     if (failure.fatal) {
       // The engine was restarted without the file: start over rather than edit a ghost.
@@ -184,13 +191,27 @@ function render() {
   renderMapping(report);
   renderSummary(report);
   const kpiCount = report.kpis?.length ?? 0;
-  const krCount = (report.suggestions ?? []).filter((s) => s.kind === 'primary' || s.kind === 'supporting').length;
-  const leadCount = (report.lead_lag ?? []).filter((pair) => pair.significant === true).length;
+  // report.lead_lag holds the significant pairs (an engine that sends every
+  // tested pair is filtered the same way); lead_lag_tested counts them all.
+  const leadCount = (report.lead_lag ?? []).filter((pair) => pair.significant !== false).length;
   view.counts.grid.textContent = String(kpiCount);
-  view.counts.suggestions.textContent = String(krCount);
   view.counts.leadlag.textContent = String(leadCount);
 
   replace(view.panels.grid, kpiCount ? renderGrid(report, callbacks, { horizon: currentHorizon() }) : h('p', { class: 'empty-state' }, 'No KPIs were found in this sheet.'));
+  renderKeyResults(report);
+  replace(view.panels.leadlag, renderLeadLag(report, { onOpen: showDetail }));
+
+  if (view.detail.open && view.detail.dataset.kpi) showDetail(view.detail.dataset.kpi);
+  else if (focusedKey) {
+    const again = [...document.querySelectorAll('[data-focus-key]')].find((element) => element.dataset.focusKey === focusedKey);
+    again?.focus({ preventScroll: true });
+  }
+}
+
+/** The key-results panel and its tab's count. */
+function renderKeyResults(report) {
+  const krCount = (report.suggestions ?? []).filter((s) => s.kind === 'primary' || s.kind === 'supporting').length;
+  view.counts.suggestions.textContent = String(krCount);
   replace(
     view.panels.suggestions,
     renderSuggestions(report, {
@@ -200,13 +221,84 @@ function render() {
       announce,
     }),
   );
-  replace(view.panels.leadlag, renderLeadLag(report, { onOpen: showDetail }));
+}
 
-  if (view.detail.open && view.detail.dataset.kpi) showDetail(view.detail.dataset.kpi);
-  else if (focusedKey) {
-    const again = [...document.querySelectorAll('[data-focus-key]')].find((element) => element.dataset.focusKey === focusedKey);
-    again?.focus();
+/** An edit's answer: `{kpi_index, kpi, suggestions}` (a whole report has `kpis` instead). */
+function isPatch(answer) {
+  return Boolean(answer) && Number.isInteger(answer.kpi_index) && answer.kpi && typeof answer.kpi === 'object' && !Array.isArray(answer.kpis);
+}
+
+/**
+ * Merges an edit's patch into the report and renders only what it changes:
+ * the KPI's grid row (swapped in place, so the other rows and the grid's
+ * order stay as they are), the health counts, the key results and the detail
+ * view if it shows that KPI. Nothing here reads layout between writes, so
+ * the page is laid out once per edit.
+ */
+function applyPatch({ kpi_index: index, kpi, suggestions }) {
+  const report = state.report;
+  if (!report || !Array.isArray(report.kpis) || report.kpis[index]?.name !== kpi.name) return; // a report opened since
+  report.kpis[index] = kpi;
+  if (Array.isArray(suggestions)) report.suggestions = suggestions;
+
+  const oldRow = findRow(view.panels.grid, index);
+  let newRow = null;
+  let focus = null;
+  if (oldRow) {
+    newRow = renderRow(kpi, index, callbacks, { frequency: report.source?.frequency, horizon: currentHorizon() });
+    const focused = document.activeElement;
+    if (focused !== oldRow && oldRow.contains(focused)) focus = focusState(focused);
+    oldRow.replaceWith(newRow);
   }
+  renderSummary(report);
+  renderKeyResults(report);
+  if (view.detail.open) {
+    // Modal: the grid behind it cannot take focus; closing it finds its opener again.
+    if (view.detail.dataset.kpi === kpi.name) showDetail(kpi.name);
+  } else if (focus) {
+    // Last, after every DOM write: focus() makes the browser lay the page out
+    // (preventScroll or not), and this way that layout is the only one — the
+    // frame that follows finds nothing left to lay out.
+    restoreFocus(focus, newRow);
+  }
+}
+
+/** What to restore of the focused control `element` once its row is rebuilt (read before any DOM write). */
+function focusState(element) {
+  const key = element.dataset?.focusKey ?? null;
+  const typing = element instanceof HTMLInputElement && Boolean(element.dataset.edited);
+  return {
+    key,
+    field: key?.slice(key.lastIndexOf('\u0000') + 1) ?? null,
+    // Text typed into the target box since the edit was sent comes along.
+    typed: typing ? { value: element.value, start: element.selectionStart, end: element.selectionEnd, direction: element.selectionDirection ?? 'none' } : null,
+  };
+}
+
+/**
+ * Puts focus on the same control in the rebuilt `row` (or the closest one
+ * left: a "Use …" suggestion button goes once a target is set), without
+ * scrolling. The caret is placed before focusing (on an unfocused input that
+ * only records it).
+ */
+function restoreFocus({ key, field, typed }, row) {
+  const controls = [...row.querySelectorAll('[data-focus-key]')];
+  const same = controls.find((element) => element.dataset.focusKey === key);
+  const target =
+    same ??
+    (field === 'suggestion' ? controls.find((element) => element.classList.contains('target-input')) : null) ??
+    controls.find((element) => element.classList.contains('kpi-name'));
+  if (!target) return;
+  if (target instanceof HTMLInputElement) {
+    if (typed && same) {
+      target.value = typed.value;
+      target.dataset.edited = 'true';
+      target.setSelectionRange(typed.start, typed.end, typed.direction);
+    } else {
+      target.setSelectionRange(target.value.length, target.value.length);
+    }
+  }
+  target.focus({ preventScroll: true });
 }
 
 function mappingItem(label, ...value) {
@@ -227,6 +319,7 @@ function renderMapping(report) {
           {
             id: 'sheet-select',
             'aria-label': 'Sheet',
+            dataset: { focusKey: 'sheet' },
             value: source.sheet ?? '',
             onchange: (event) => openSource({ name: state.fileName, sheet: event.target.value }),
           },
@@ -242,6 +335,7 @@ function renderMapping(report) {
     {
       id: 'horizon-select',
       'aria-label': 'Forecast horizon',
+      dataset: { focusKey: 'horizon' },
       value: current !== null ? String(current) : '',
       onchange: (event) => {
         const periodsAhead = Number(event.target.value);

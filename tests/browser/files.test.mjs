@@ -16,7 +16,9 @@ import {
   gridRow,
   gridRows,
   loadFixture,
+  markRows,
   openPage,
+  rebuiltRows,
   setTarget,
   settled,
   startSession,
@@ -148,12 +150,15 @@ describe('hostile KPI names', { timeout: 120_000 }, () => {
 
   test('a formula-like KPI name is escaped in the CSV export', async () => {
     const before = await stats(page);
+    const rowCount = await markRows(page);
     // Give the formula-named KPI (NPS values, 72 … 74) a target it breaks, so it gets a key result.
     await setTarget(page, '=HYPERLINK("x")', '>= 80');
     await waitForGrid(page, (rows) => rows.find((row) => row.name === '=HYPERLINK("x")')?.status === 'Breached', {
       what: 'the formula-named KPI to breach',
     });
+    await settled(page);
     assert.equal((await stats(page)).open, before.open, 'the edit did not re-open the file');
+    assert.deepEqual(await rebuiltRows(page), { rows: rowCount, rebuilt: ['=HYPERLINK("x")'] }, 'only the edited row was built again');
     await page.click('#tab-suggestions');
     const csv = await download(page, '[data-export="csv"]');
     assert.match(csv.text, /'=HYPERLINK\(""x""\)/, `the name is prefixed with ': ${csv.text}`);
@@ -203,6 +208,25 @@ describe('files that are not spreadsheets', { timeout: 120_000 }, () => {
     assert.equal(await page.isVisible('.kpi-grid'), false);
     await settled(page);
     assert.equal(await loadFixture(page, 'long.csv'), 'report');
+  });
+
+  test('a file over 40 MB is refused before it is read', async () => {
+    await loadFixture(page, 'wide_rows.xlsx');
+    const before = await stats(page);
+    // 50,000,000 bytes of nothing: the size alone decides, the bytes are never read.
+    await page.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(50_000_000)], 'huge.csv', { type: 'text/csv' }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    assert.equal(await waitForOutcome(page, 'huge.csv'), 'error');
+    assert.equal(await page.textContent('#error-banner .error-message'), "'huge.csv' is 50.0 MB; kpilot reads files up to 40 MB");
+    const after = await stats(page);
+    assert.equal(after.open, before.open + 1);
+    assert.equal(after.progress, before.progress, 'refused at once: the worker never said it was reading the file');
+    assert.equal(await page.isVisible('.kpi-grid'), false, 'the previous file is gone, as for any other bad file');
+    assert.equal(await page.isVisible('#drop-zone'), true);
+    assert.equal(await loadFixture(page, 'long.csv'), 'report', 'the next file works');
   });
 
   test('a bad period is reported with where it is', async () => {

@@ -178,6 +178,33 @@ export async function setTarget(page, kpi, text) {
   await input.press('Enter');
 }
 
+/**
+ * Marks every grid row (a property on the DOM node, which a rebuilt row does
+ * not have), so `rebuiltRows` can tell afterwards which rows were replaced.
+ */
+export function markRows(page) {
+  return page.$$eval('.kpi-grid tbody tr', (rows) => {
+    for (const row of rows) row.__kpilotMark = true;
+    return rows.length;
+  });
+}
+
+/** The names of the grid rows built since `markRows`, and how many rows there are. */
+export function rebuiltRows(page) {
+  return page.$$eval('.kpi-grid tbody tr', (rows) => ({
+    rows: rows.length,
+    rebuilt: rows.filter((row) => !row.__kpilotMark).map((row) => row.dataset.kpi),
+  }));
+}
+
+/** The focused element: its aria-label, tag and whether it is inside the grid. */
+export function focused(page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    return { label: element?.getAttribute('aria-label') ?? null, tag: element?.tagName.toLowerCase() ?? null, inGrid: Boolean(element?.closest('.kpi-grid')) };
+  });
+}
+
 /** Waits until `predicate(rows)` holds for the grid rows (evaluated in Node). */
 export async function waitForGrid(page, predicate, { timeout = 15_000, what = 'the grid to change' } = {}) {
   const deadline = Date.now() + timeout;

@@ -13,8 +13,11 @@ import {
   foreignRequests,
   gridRow,
   gridRows,
+  focused,
   loadSample,
+  markRows,
   openPage,
+  rebuiltRows,
   setTarget,
   settled,
   startSession,
@@ -117,28 +120,48 @@ describe('the sample workbook', { timeout: 180_000 }, () => {
     assert.equal(await page.inputValue('#sheet-select'), 'KPIs');
   });
 
-  test('editing a target recomputes without re-reading the file', async () => {
+  test('editing a target recomputes without re-reading the file, and rebuilds only its row', async () => {
     const before = await stats(page);
     const suggestionsBefore = await page.$$eval('#panel-suggestions .kr-text', (items) => items.map((item) => item.textContent));
     assert.ok(!suggestionsBefore.some((text) => text.includes('Website visitors')));
+    const chipsBefore = await healthChips(page);
+    const orderBefore = (await gridRows(page)).map((row) => row.name);
 
-    await setTarget(page, 'Website visitors', '>= 70000');
-    await waitForGrid(page, () => true);
+    await markRows(page);
+    const input = page.locator('input.target-input[aria-label="Target for Website visitors"]');
+    await input.fill('>= 70000'); // scrolls the input into view, if need be
+    const scrollBefore = await page.evaluate(() => window.scrollY);
+    await input.press('Enter');
     const rows = await waitForGrid(page, (all) => all.find((row) => row.name === 'Website visitors')?.status === 'Breached', {
       what: 'Website visitors to breach its new target',
     });
+    await settled(page);
     assert.equal(rows.find((row) => row.name === 'Website visitors').target, '>= 70000');
+    assert.deepEqual(await rebuiltRows(page), { rows: 12, rebuilt: ['Website visitors'] }, 'only the edited row was built again');
+    assert.deepEqual(
+      (await gridRows(page)).map((row) => row.name),
+      orderBefore,
+      'the edited row stays where it was (the grid is re-sorted on the next open, not under the cursor)',
+    );
+    assert.deepEqual(await focused(page), { label: 'Target for Website visitors', tag: 'input', inGrid: true }, 'focus stays in the new row');
+    assert.equal(await page.evaluate(() => window.scrollY), scrollBefore, 'the page did not scroll');
     const suggestionsAfter = await page.$$eval('#panel-suggestions .kr-text', (items) => items.map((item) => item.textContent));
     assert.ok(
       suggestionsAfter.some((text) => text.includes('Website visitors')),
       `a key result for Website visitors appears: ${suggestionsAfter.join(' | ')}`,
     );
+    assert.equal(await page.textContent('#count-suggestions'), String(suggestionsAfter.length), 'the tab counts the new key results');
+    const chipsAfter = await healthChips(page);
+    assert.equal(chipsAfter.breached, chipsBefore.breached + 1, `the health counts follow: ${JSON.stringify(chipsAfter)}`);
+    assert.equal(chipsAfter.no_target ?? 0, (chipsBefore.no_target ?? 0) - 1);
 
     // Loosen churn's threshold past its latest value: no longer breached.
+    await markRows(page);
     await setTarget(page, 'Monthly churn', '<= 9');
     await waitForGrid(page, (all) => all.find((row) => row.name === 'Monthly churn')?.status !== 'Breached', {
       what: 'Monthly churn to stop breaching',
     });
+    assert.deepEqual(await rebuiltRows(page), { rows: 12, rebuilt: ['Monthly churn'] });
 
     await page.screenshot({ path: artifact('desktop-grid-edited.png'), fullPage: true });
 
@@ -174,10 +197,18 @@ describe('the sample workbook', { timeout: 180_000 }, () => {
 
   test('the direction can be flipped in the grid', async () => {
     const before = await stats(page);
-    await page.selectOption('select[aria-label^="Direction for Website visitors"]', 'lower_is_better');
+    const select = 'select[aria-label^="Direction for Website visitors"]';
+    await markRows(page);
+    await page.focus(select);
+    await page.selectOption(select, 'lower_is_better');
     await waitForGrid(page, (all) => all.find((row) => row.name === 'Website visitors')?.direction === 'lower_is_better', {
       what: 'the direction to change',
     });
+    await settled(page);
+    assert.deepEqual(await rebuiltRows(page), { rows: 12, rebuilt: ['Website visitors'] }, 'only the edited row was built again');
+    const focus = await focused(page);
+    assert.match(focus.label ?? '', /^Direction for Website visitors/, 'focus moved to the new row\'s direction');
+    assert.equal(focus.tag, 'select');
     // Back to what the metadata said.
     await page.selectOption('select[aria-label^="Direction for Website visitors"]', 'higher_is_better');
     await waitForGrid(page, (all) => all.find((row) => row.name === 'Website visitors')?.direction === 'higher_is_better', {
@@ -229,6 +260,9 @@ describe('the sample workbook', { timeout: 180_000 }, () => {
     await panel.waitFor({ state: 'visible' });
     assert.equal(await panel.locator('.matrix .cell').count(), 4, 'the four significant relationships of SAMPLE.md');
     const text = await panel.textContent();
+    // The report carries the significant pairs only; the count of tested ones comes with it.
+    assert.match(text, /132 ordered pairs of KPIs tested; 4 relationships are significant/, 'every ordered pair of the 12 KPIs was tested');
+    assert.equal(await page.textContent('#count-leadlag'), '4');
     assert.match(text, /Page load time tend to precede opposite changes in Weekly active users by 1 month/);
     assert.match(text, /First reply time tend to precede opposite changes in NPS by 1 month/);
     const body = await page.textContent('body');
@@ -253,7 +287,9 @@ describe('the sample workbook', { timeout: 180_000 }, () => {
     const csv = await download(page, '[data-export="csv"]');
     assert.match(csv.text.split('\n')[0], /^rank,kind,kpi,/);
     const json = await download(page, '[data-export="json"]');
-    assert.equal(JSON.parse(json.text).kpis.length, 12);
+    const exported = JSON.parse(json.text);
+    assert.equal(exported.kpis.length, 12);
+    assert.equal(exported.lead_lag.length, 132, 'the JSON export still lists every tested pair');
 
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await panel.locator('.kr .copy').first().click();
@@ -284,6 +320,15 @@ describe('the sample workbook', { timeout: 180_000 }, () => {
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
   });
 });
+
+/** The health chips above the grid: {breached: 2, no_target: 1, …}. */
+function healthChips(page) {
+  return page.$$eval('#summary .chip', (chips) =>
+    Object.fromEntries(
+      chips.map((chip) => [[...chip.classList].find((name) => name.startsWith('health-')).slice('health-'.length), Number(chip.querySelector('strong').textContent)]),
+    ),
+  );
+}
 
 describe('the sample by keyboard', { timeout: 120_000 }, () => {
   let session;
@@ -326,6 +371,34 @@ describe('the sample by keyboard', { timeout: 120_000 }, () => {
     // Focus is visible.
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
     assert.notEqual(outline, 'none');
+
+    // A target typed and left with Tab is committed; focus stays on the
+    // direction it moved to, in the row rebuilt with the new target.
+    await page.focus('input[aria-label="Target for NPS"]');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('>= 100');
+    await page.keyboard.press('Tab');
+    await page.waitForFunction(() => document.querySelector('tr[data-kpi="NPS"] .target-input')?.value === '>= 100');
+    await settled(page);
+    assert.match(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''), /^Direction for NPS/);
+    // Tab from a target with a "Use …" suggestion lands on that button, which
+    // the new row no longer has (the KPI has a target now): focus goes back
+    // to the target box.
+    await page.focus('input[aria-label="Target for Website visitors"]');
+    await page.keyboard.type('>= 70000');
+    await page.keyboard.press('Tab');
+    await page.waitForFunction(() => document.querySelector('tr[data-kpi="Website visitors"] .status-word')?.textContent === 'Breached');
+    await settled(page);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Target for Website visitors');
+    // And Enter keeps the caret in the (new) target box, ready for more typing.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('>= 1');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('tr[data-kpi="Website visitors"] .status-word')?.textContent === 'Healthy');
+    await settled(page);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Target for Website visitors');
+    await page.keyboard.type('0');
+    assert.equal(await page.inputValue('input[aria-label="Target for Website visitors"]'), '>= 10', 'the caret was at the end');
     assert.deepEqual(log.consoleErrors, []);
   });
 });

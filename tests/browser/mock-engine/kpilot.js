@@ -46,8 +46,17 @@ export class Session {
     if (sheet) session.data.source.sheet = sheet;
     return session;
   }
+  /** As the engine: only the significant lead/lag pairs, and how many were tested. */
   report() {
-    return clone(this.data);
+    const report = clone(this.data);
+    report.lead_lag_tested = report.lead_lag.length;
+    report.lead_lag = report.lead_lag.filter((pair) => pair.significant === true);
+    return report;
+  }
+  /** What an edit answers: the KPI's new entry and the whole suggestions list. */
+  patch(name) {
+    const index = this.data.kpis.findIndex((k) => k.name === name);
+    return clone({ kpi_index: index, kpi: this.data.kpis[index], suggestions: this.data.suggestions });
   }
   kpi(name) {
     const kpi = this.data.kpis.find((k) => k.name === name);
@@ -62,13 +71,13 @@ export class Session {
     if (kpi.health === 'breached') {
       this.data.suggestions.unshift({ kpi: name, kind: 'primary', objective: `Fix ${name}`, key_result: `Move ${name} within ${text} by 2025-06-30`, baseline: kpi.latest, target: null, deadline: '2025-06-30', priority: 1, because: 'Breached after your edit.' });
     }
-    return this.report();
+    return this.patch(name);
   }
   setDirection(name, direction) {
     const kpi = this.kpi(name);
     kpi.direction = direction;
     kpi.direction_source = 'user';
-    return this.report();
+    return this.patch(name);
   }
   setHorizon(periods) {
     this.data.horizon = periods;
