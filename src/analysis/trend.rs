@@ -855,16 +855,6 @@ fn bracketed_median(
     for _ in 0..MAX_STAGES {
         let inside = fences.below_hi.checked_sub(fences.at_most_lo)?;
         let candidates = fence_candidates(&mut sample, &fences, ranks, tuning.sigmas);
-        if n >= 20000 {
-            eprintln!(
-                "DBG stage inside {inside} sample {} cands {:?} {:?} fences {:e} {:e}",
-                sample.len(),
-                candidates.lower,
-                candidates.upper,
-                fences.lo,
-                fences.hi
-            );
-        }
         let mut moved = false;
         let mut lo_moved = false;
         // The slopes inside the current fences, when a visit gathered them.
@@ -930,10 +920,7 @@ fn bracketed_median(
                 verdict(below, at_most, ranks)
             };
             match verdict {
-                Verdict::Exact => {
-                    eprintln!("DBG exact");
-                    return Some(t);
-                }
+                Verdict::Exact => return Some(t),
                 Verdict::Lower(at_most) => {
                     fences.lo = t;
                     fences.at_most_lo = at_most;
@@ -963,7 +950,6 @@ fn bracketed_median(
         // costly, else sample more.
         let adjacent = next_up(fences.lo) >= fences.hi;
         if adjacent || (!moved && inside <= widen_max) {
-            eprintln!("DBG enum adjacent {adjacent} inside {inside}");
             return middle_by_enumeration(&mut counter, &mut fences, ranks, widen_max, None);
         }
         if !moved {
@@ -1069,7 +1055,6 @@ fn middle_by_enumeration(
         {
             return Some(ranks.median(lower, upper));
         }
-        eprintln!("DBG widened");
         widened = true;
     }
 }
@@ -1105,7 +1090,6 @@ const MAX_TALLY: usize = 16;
 /// The middle slopes among many slopes inside adjacent fences, tallied by
 /// computed value (`None` if more than [`MAX_TALLY`] distinct values show up).
 fn middle_by_tally(counter: &mut SlopeCounter, fences: &Fences, ranks: MiddleRanks) -> Option<f64> {
-    eprintln!("DBG tally {}", fences.below_hi - fences.at_most_lo);
     let (xs, ys) = (counter.xs, counter.ys);
     let mut tally: Vec<(f64, u64)> = Vec::with_capacity(MAX_TALLY);
     let mut overflow = false;
@@ -2069,6 +2053,47 @@ mod tests {
         }
     }
 
+    #[test]
+    #[ignore = "slow unoptimised: cargo test --release --lib trend -- --ignored --nocapture"]
+    fn bracketing_agrees_with_pairwise_on_thousands_of_series() {
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let (mut default, mut stressed) = (Agreement::default(), Agreement::default());
+        for case in 0..3000 {
+            let n = 65 + (rng.next() * rng.next() * 2500.0) as usize;
+            let shape = case % 10;
+            let mut values = random_series(&mut rng, n, shape);
+            match shape {
+                // Huge and tiny magnitudes.
+                5 => values.iter_mut().flatten().for_each(|v| *v *= 1e299),
+                6 => values.iter_mut().flatten().for_each(|v| *v *= 1e-300),
+                // Integer patterns whose middle slopes tie at values like 1/3
+                // that no f64 holds.
+                7 => values = (0..n).map(|i| Some((i % 7) as f64)).collect(),
+                8 => {
+                    values = (0..n)
+                        .map(|i| Some((i / 3) as f64 + if rng.next() < 0.05 { 1.0 } else { 0.0 }))
+                        .collect()
+                }
+                9 => {
+                    values = (0..n)
+                        .map(|i| Some((i as f64 * 0.1 + rng.next()).round() * 0.1))
+                        .collect()
+                }
+                _ => {}
+            }
+            let what = format!("case {case}, n = {n}, shape {shape}");
+            let pairwise = theil_sen_with_threshold(&values, usize::MAX).expect("slope");
+            let got = bracketed(&values, BRACKET_TUNING).expect("slope");
+            default.add(pairwise, got, &what);
+            if case % 3 == 0 {
+                let got = bracketed(&values, STRESSED).expect("slope");
+                stressed.add(pairwise, got, &what);
+            }
+        }
+        eprintln!("{}", default.report("bracketing"));
+        eprintln!("{}", stressed.report("bracketing, stressed tuning"));
+    }
+
     /// Mean time per call of `slope` over `calls` calls cycling through
     /// `series` (the best of three rounds, the machine being shared), and the
     /// sum of the slopes (to compare paths).
@@ -2172,71 +2197,6 @@ mod tests {
                          n = 20,000 {long_time:>9.2?}/call"
                     );
                 }
-            }
-        }
-    }
-
-    #[test]
-    #[ignore = "wide"]
-    fn zz_wide_agreement() {
-        let mut rng = Rng(0x1234_5678_9abc_def1);
-        let (mut default, mut stressed) = (Agreement::default(), Agreement::default());
-        for case in 0..3000 {
-            let n = 65 + (rng.next() * rng.next() * 2500.0) as usize;
-            let shape = case % 10;
-            let mut values = random_series(&mut rng, n, shape);
-            match shape {
-                5 => values.iter_mut().flatten().for_each(|v| *v *= 1e299),
-                6 => values.iter_mut().flatten().for_each(|v| *v *= 1e-300),
-                7 => values = (0..n).map(|i| Some((i % 7) as f64)).collect(),
-                8 => {
-                    values = (0..n)
-                        .map(|i| Some((i / 3) as f64 + if rng.next() < 0.05 { 1.0 } else { 0.0 }))
-                        .collect()
-                }
-                9 => {
-                    values = (0..n)
-                        .map(|i| Some((i as f64 * 0.1 + rng.next()).round() * 0.1))
-                        .collect()
-                }
-                _ => {}
-            }
-            let what = format!("case {case}, n = {n}, shape {shape}");
-            let pairwise = theil_sen_with_threshold(&values, usize::MAX).expect("slope");
-            default.add(
-                pairwise,
-                bracketed(&values, BRACKET_TUNING).expect("slope"),
-                &what,
-            );
-            if case % 3 == 0 {
-                stressed.add(
-                    pairwise,
-                    bracketed(&values, STRESSED).expect("slope"),
-                    &what,
-                );
-            }
-        }
-        eprintln!("{}", default.report("wide, default"));
-        eprintln!("{}", stressed.report("wide, stressed"));
-    }
-
-    #[test]
-    #[ignore = "wide"]
-    fn zz_large() {
-        let mut rng = Rng(0x1234_5678_9abc_def2);
-        for shape in 0..5 {
-            for n in [20_000, 100_000] {
-                let values = random_series(&mut rng, n, shape);
-                let started = std::time::Instant::now();
-                let got = bracketed(&values, BRACKET_TUNING).expect("slope");
-                let t1 = started.elapsed();
-                let started = std::time::Instant::now();
-                let reference = bisected(&values).expect("slope");
-                let t2 = started.elapsed();
-                eprintln!(
-                    "n {n} shape {shape}: bracketing {t1:?} bisection {t2:?} ulps {}",
-                    order_key(got).abs_diff(order_key(reference))
-                );
             }
         }
     }
