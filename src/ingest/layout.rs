@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::ingest::grid::{column_name, Cell, Grid};
-use crate::ingest::metadata::{cell_text, field_of_header, normalise, Field, MetaRecord};
+use crate::ingest::metadata::{
+    cell_text, field_of_header, header_fields, normalise, Field, MetaRecord,
+};
 use crate::ingest::period::{
     date_from_excel_serial, detect_day_first, is_plausible_period_serial, is_summary_label,
     parse_period,
@@ -531,12 +533,7 @@ fn wide_columns(
 /// value column. Duplicate (period, KPI) rows are averaged.
 fn find_long(grid: &Grid, reader: &PeriodReader, file: &str) -> Result<Option<RawTable>> {
     for header_row in 0..grid.height().min(30) {
-        let fields: Vec<(usize, Field)> = (0..grid.width())
-            .filter_map(|column| {
-                let text = grid.cell(header_row, column).text()?;
-                field_of_header(text).map(|field| (column, field))
-            })
-            .collect();
+        let fields = header_fields(grid, header_row);
         let find = |wanted: Field| {
             fields
                 .iter()

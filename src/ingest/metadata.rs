@@ -70,6 +70,16 @@ pub fn field_of_header(text: &str) -> Option<Field> {
     Some(field)
 }
 
+/// The cells of a row that name a known field, with their columns.
+pub fn header_fields(grid: &Grid, row: usize) -> Vec<(usize, Field)> {
+    (0..grid.width())
+        .filter_map(|column| {
+            let text = grid.cell(row, column).text()?;
+            field_of_header(text).map(|field| (column, field))
+        })
+        .collect()
+}
+
 /// Lower-case words separated by single spaces, punctuation dropped.
 pub fn normalise(text: &str) -> String {
     text.to_lowercase()
@@ -170,12 +180,7 @@ impl MetaRecord {
 /// shaped like that.
 pub fn read_metadata_sheet(grid: &Grid, source: &str) -> Option<Vec<MetaRecord>> {
     for header_row in 0..grid.height().min(30) {
-        let fields: Vec<(usize, Field)> = (0..grid.width())
-            .filter_map(|column| {
-                let text = grid.cell(header_row, column).text()?;
-                field_of_header(text).map(|field| (column, field))
-            })
-            .collect();
+        let fields = header_fields(grid, header_row);
         let name_column = fields
             .iter()
             .find(|(_, field)| *field == Field::Name)
