@@ -28,6 +28,7 @@ use crate::error::{Error, Result};
 use crate::model::KpiTable;
 use format::Format;
 use grid::Grid;
+use layout::RawTable;
 use metadata::MetaRecord;
 use workbook::Workbook;
 
@@ -49,8 +50,12 @@ pub struct ReadOptions {
 /// used in messages and as a hint to the format.
 pub fn read_table(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<KpiTable> {
     let source = Source::open(bytes, file)?;
-    let (grid, sheets, metadata) = source.data_grid(options.sheet.as_deref(), file)?;
-    let raw = layout::find_table(&grid, file)?;
+    let (grid, found, sheets, metadata) = source.data_grid(options.sheet.as_deref(), file)?;
+    // Choosing among sheets already found the chosen sheet's table.
+    let raw = match found {
+        Some(raw) => raw,
+        None => layout::find_table(&grid, file)?,
+    };
     let mut all_metadata = options.targets.clone();
     all_metadata.extend(metadata);
     assemble::assemble(
@@ -94,6 +99,10 @@ pub fn read_targets(bytes: &[u8], file: &str) -> Result<Vec<MetaRecord>> {
     }
 }
 
+/// The sheet to analyse, its table when choosing the sheet already found it,
+/// the workbook's sheet names, and metadata from its sheets.
+type DataSheet = (Grid, Option<RawTable>, Vec<String>, Vec<MetaRecord>);
+
 /// An opened file: a workbook, or one grid of text.
 enum Source {
     Workbook(Workbook),
@@ -133,13 +142,9 @@ impl Source {
     }
 
     /// The grid to analyse, the sheet list, and metadata from other sheets.
-    fn data_grid(
-        self,
-        wanted: Option<&str>,
-        file: &str,
-    ) -> Result<(Grid, Vec<String>, Vec<MetaRecord>)> {
+    fn data_grid(self, wanted: Option<&str>, file: &str) -> Result<DataSheet> {
         match self {
-            Source::Text(grid) => Ok((grid, Vec::new(), Vec::new())),
+            Source::Text(grid) => Ok((grid, None, Vec::new(), Vec::new())),
             Source::Workbook(workbook) => choose_sheet(&workbook, wanted, file),
         }
     }
@@ -147,11 +152,7 @@ impl Source {
 
 /// Picks the data sheet (the asked-for one, else the one with the largest
 /// table) and gathers metadata sheets.
-fn choose_sheet(
-    workbook: &Workbook,
-    wanted: Option<&str>,
-    file: &str,
-) -> Result<(Grid, Vec<String>, Vec<MetaRecord>)> {
+fn choose_sheet(workbook: &Workbook, wanted: Option<&str>, file: &str) -> Result<DataSheet> {
     let names = workbook.sheet_names();
     let mut grids = Vec::with_capacity(names.len());
     for name in &names {
@@ -171,14 +172,18 @@ fn choose_sheet(
     }
     if let Some(wanted) = wanted {
         let grid = workbook.grid(wanted)?;
-        return Ok((grid, names, metadata));
+        return Ok((grid, None, names, metadata));
     }
-    let mut best: Option<(usize, usize)> = None;
+    let mut best: Option<(usize, RawTable)> = None;
     let mut first_error = None;
     for (index, grid) in grids.iter().enumerate() {
         match layout::find_table(grid, file) {
-            Ok(table) if best.is_none_or(|(_, size)| table.value_count > size) => {
-                best = Some((index, table.value_count))
+            Ok(table)
+                if best
+                    .as_ref()
+                    .is_none_or(|(_, kept)| table.value_count > kept.value_count) =>
+            {
+                best = Some((index, table))
             }
             Ok(_) => {}
             Err(error) => {
@@ -187,9 +192,9 @@ fn choose_sheet(
         }
     }
     match best {
-        Some((index, _)) => {
+        Some((index, table)) => {
             let grid = grids.swap_remove(index);
-            Ok((grid, names, metadata))
+            Ok((grid, Some(table), names, metadata))
         }
         None => Err(match first_error {
             Some(Error::NoTable { .. }) | None => Error::NoTable {
