@@ -17,6 +17,7 @@ pub enum Frequency {
     Weekly,
     Monthly,
     Quarterly,
+    HalfYearly,
     Yearly,
     Irregular,
 }
@@ -29,6 +30,7 @@ impl Frequency {
             Frequency::Weekly => Some(52),
             Frequency::Monthly => Some(12),
             Frequency::Quarterly => Some(4),
+            Frequency::HalfYearly => Some(2),
             Frequency::Yearly => Some(1),
             Frequency::Irregular => None,
         }
@@ -40,7 +42,10 @@ impl Frequency {
             Frequency::Daily => 91,
             Frequency::Weekly => 13,
             Frequency::Monthly => 3,
-            Frequency::Quarterly | Frequency::Yearly | Frequency::Irregular => 1,
+            Frequency::Quarterly
+            | Frequency::HalfYearly
+            | Frequency::Yearly
+            | Frequency::Irregular => 1,
         }
     }
 
@@ -56,6 +61,8 @@ impl Frequency {
             (Frequency::Monthly, false) => "months",
             (Frequency::Quarterly, true) => "quarter",
             (Frequency::Quarterly, false) => "quarters",
+            (Frequency::HalfYearly, true) => "half year",
+            (Frequency::HalfYearly, false) => "half years",
             (Frequency::Yearly, true) => "year",
             (Frequency::Yearly, false) => "years",
             (Frequency::Irregular, true) => "period",
@@ -93,7 +100,18 @@ pub enum Period {
         year: i32,
         quarter: u32,
     },
+    Half {
+        year: i32,
+        half: u32,
+    },
     Year(i32),
+    /// A fiscal year named by the calendar year it starts in (`FY2026/27`,
+    /// `2026-27`). Its months are not written, so kpilot assumes April to
+    /// March, the most common fiscal year that spans two calendar years.
+    FiscalYear(i32),
+    /// A week known only by its number (`w12`, `Week 12`, `KW 12`): an
+    /// ordinal period with no calendar date.
+    WeekNumber(u32),
 }
 
 impl Period {
@@ -112,8 +130,23 @@ impl Period {
                 NaiveDate::from_ymd_opt(year, (quarter.clamp(1, 4) - 1) * 3 + 1, 1)
                     .unwrap_or(fallback)
             }
+            Period::Half { year, half } => {
+                NaiveDate::from_ymd_opt(year, (half.clamp(1, 2) - 1) * 6 + 1, 1).unwrap_or(fallback)
+            }
             Period::Year(year) => NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(fallback),
+            Period::FiscalYear(year) => {
+                NaiveDate::from_ymd_opt(year, FISCAL_YEAR_FIRST_MONTH, 1).unwrap_or(fallback)
+            }
+            // Undated: a stand-in date that keeps week numbers in order.
+            Period::WeekNumber(number) => {
+                ORDINAL_EPOCH + Duration::weeks(i64::from(number.min(MAX_WEEK_NUMBER)))
+            }
         }
+    }
+
+    /// Whether the period is a real span of the calendar (week numbers are not).
+    pub fn is_dated(self) -> bool {
+        !matches!(self, Period::WeekNumber(_))
     }
 
     /// The last day of the period.
@@ -123,7 +156,10 @@ impl Period {
             Period::Week { .. } => self.start_date() + Duration::days(6),
             Period::Month { year, month } => end_of_month(year, month),
             Period::Quarter { year, quarter } => end_of_month(year, quarter.clamp(1, 4) * 3),
+            Period::Half { year, half } => end_of_month(year, half.clamp(1, 2) * 6),
             Period::Year(year) => end_of_month(year, 12),
+            Period::FiscalYear(year) => end_of_month(year + 1, FISCAL_YEAR_FIRST_MONTH - 1),
+            Period::WeekNumber(_) => self.start_date() + Duration::days(6),
         }
     }
 
@@ -158,19 +194,33 @@ impl Period {
                     quarter: index.rem_euclid(4) as u32 + 1,
                 }
             }
+            Period::Half { year, half } => {
+                let index = i64::from(year) * 2 + i64::from(half) - 1 + steps;
+                Period::Half {
+                    year: index.div_euclid(2) as i32,
+                    half: index.rem_euclid(2) as u32 + 1,
+                }
+            }
             Period::Year(year) => Period::Year((i64::from(year) + steps) as i32),
+            Period::FiscalYear(year) => Period::FiscalYear((i64::from(year) + steps) as i32),
+            Period::WeekNumber(number) => Period::WeekNumber(
+                (i64::from(number) + steps).clamp(0, i64::from(MAX_WEEK_NUMBER)) as u32,
+            ),
         }
     }
 
     /// The stable text form used in the JSON contract: `2024-01-31`,
-    /// `2024-W05`, `2024-01`, `2024-Q1`, `2024`.
+    /// `2024-W05`, `2024-01`, `2024-Q1`, `2024-H1`, `2024`, `FY2026/27`, `W12`.
     pub fn label(self) -> String {
         match self {
             Period::Day(date) => date.format("%Y-%m-%d").to_string(),
             Period::Week { year, week } => format!("{year}-W{week:02}"),
             Period::Month { year, month } => format!("{year}-{month:02}"),
             Period::Quarter { year, quarter } => format!("{year}-Q{quarter}"),
+            Period::Half { year, half } => format!("{year}-H{half}"),
             Period::Year(year) => format!("{year}"),
+            Period::FiscalYear(year) => format!("FY{year}/{:02}", (year + 1).rem_euclid(100)),
+            Period::WeekNumber(number) => format!("W{number}"),
         }
     }
 }
@@ -186,6 +236,16 @@ impl Serialize for Period {
         serializer.serialize_str(&self.label())
     }
 }
+
+/// The first month of a fiscal year that spans two calendar years (April).
+const FISCAL_YEAR_FIRST_MONTH: u32 = 4;
+/// The stand-in start of week number 0 (a Monday), for ordering only.
+const ORDINAL_EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(2001, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+/// The largest week number kpilot keeps (a decade of weeks).
+pub const MAX_WEEK_NUMBER: u32 = 520;
 
 /// The last day of a month.
 pub fn end_of_month(year: i32, month: u32) -> NaiveDate {
@@ -237,6 +297,9 @@ pub enum DirectionSource {
     Target,
     /// Guessed from the KPI's name (churn, cost, latency … are lower-is-better).
     Name,
+    /// A cost written as negative numbers: lower-is-better in magnitude,
+    /// so higher (nearer zero) is better.
+    Sign,
     /// Nothing said anything: higher is better.
     Default,
 }
@@ -371,6 +434,19 @@ pub struct KpiMeta {
     pub department: Option<String>,
     /// `KR` when the KPI is currently a key result; free text otherwise.
     pub focus: Option<String>,
+    /// The entity (company, region, store …) this series is measured for.
+    #[serde(default)]
+    pub entity: Option<String>,
+    /// Whether the entity is an aggregate of the others (`Total`, `All`).
+    #[serde(default)]
+    pub aggregate: bool,
+    /// The KPI's name without the entity, for grouping (`name` is `KPI · Entity`).
+    #[serde(default)]
+    pub base_name: Option<String>,
+    /// Per-period thresholds (a Plan or Budget line), one per period, of the
+    /// same kind as `target`; `target` holds the latest period's.
+    #[serde(default)]
+    pub target_history: Option<Vec<Option<f64>>>,
 }
 
 impl KpiMeta {
@@ -385,6 +461,27 @@ impl KpiMeta {
             owner: None,
             department: None,
             focus: None,
+            entity: None,
+            aggregate: false,
+            base_name: None,
+            target_history: None,
+        }
+    }
+
+    /// The target that applies at period `index`: the per-period threshold
+    /// when the KPI has one for that period, else `target`.
+    pub fn target_at(&self, index: usize) -> Option<Target> {
+        let target = self.target.as_ref()?;
+        match self
+            .target_history
+            .as_ref()
+            .and_then(|history| history.get(index).copied().flatten())
+        {
+            Some(threshold) if target.kind != TargetKind::Between => Some(Target {
+                value: Some(threshold),
+                ..target.clone()
+            }),
+            _ => Some(target.clone()),
         }
     }
 
@@ -399,6 +496,19 @@ impl KpiMeta {
     }
 }
 
+/// How sure kpilot is that it read the file as its author meant it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// Nothing looked doubtful.
+    #[default]
+    High,
+    /// Something could have been read another way: check the doubts.
+    Check,
+    /// The reading is probably wrong somewhere: the doubts say where.
+    Low,
+}
+
 /// Where the table came from and what ingest noticed on the way.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceInfo {
@@ -408,6 +518,18 @@ pub struct SourceInfo {
     pub frequency: Frequency,
     pub periods: usize,
     pub warnings: Vec<String>,
+    /// How sure the reading is, and why not more.
+    #[serde(default)]
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub doubts: Vec<String>,
+    /// The header of the column that splits KPIs into entities, if any.
+    #[serde(default)]
+    pub entity_column: Option<String>,
+    /// The mapping the reading used (what was detected, with the user's
+    /// choices applied), so a page can start its corrections from it.
+    #[serde(default)]
+    pub mapping: crate::ingest::mapping::Mapping,
 }
 
 /// Periods × KPIs. The values live in a polars DataFrame with one Float64

@@ -10,7 +10,7 @@ use crate::analysis::forecast::Forecast;
 use crate::analysis::health::Health;
 use crate::analysis::summary::Volatility;
 use crate::analysis::{Analysis, Trend};
-use crate::model::{Direction, DirectionSource, Frequency, KpiTable, Layout, Target};
+use crate::model::{Direction, DirectionSource, Frequency, KpiTable, Layout, SourceInfo, Target};
 use crate::suggest::{q_phrase, with_unit, Suggestion, FDR_LEVEL};
 
 /// Said once, plainly, wherever relationships are shown.
@@ -30,15 +30,12 @@ pub struct Report {
     pub disclaimer: &'static str,
 }
 
-/// Where the data came from.
+/// Where the data came from and how sure the reading is, plus the
+/// workbook's sheets for the sheet picker.
 #[derive(Clone, Debug, Serialize)]
 pub struct SourceReport {
-    pub file: String,
-    pub sheet: Option<String>,
-    pub layout: Layout,
-    pub frequency: Frequency,
-    pub periods: usize,
-    pub warnings: Vec<String>,
+    #[serde(flatten)]
+    pub info: SourceInfo,
     pub sheets: Vec<String>,
 }
 
@@ -46,10 +43,17 @@ pub struct SourceReport {
 #[derive(Clone, Debug, Serialize)]
 pub struct KpiReport {
     pub name: String,
+    /// The entity the series is for (the KPI's name is `KPI · Entity`).
+    pub entity: Option<String>,
+    /// Whether the entity is the total of the others.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub aggregate: bool,
     pub unit: Option<String>,
     pub direction: Direction,
     pub direction_source: DirectionSource,
     pub target: Option<Target>,
+    /// Per-period targets (a Plan or Budget line), one per period.
+    pub target_history: Option<Vec<Option<f64>>>,
     pub owner: Option<String>,
     pub department: Option<String>,
     pub focus: Option<String>,
@@ -208,12 +212,7 @@ pub fn build(
         .collect();
     Report {
         source: SourceReport {
-            file: table.source.file.clone(),
-            sheet: table.source.sheet.clone(),
-            layout: table.source.layout,
-            frequency,
-            periods: table.source.periods,
-            warnings: table.source.warnings.clone(),
+            info: table.source.clone(),
             sheets: table.sheets.clone(),
         },
         kpis,
@@ -242,10 +241,13 @@ pub fn kpi_report(
     let kpi = analysis.kpis.get(index)?;
     Some(KpiReport {
         name: meta.name.clone(),
+        entity: meta.entity.clone(),
+        aggregate: meta.aggregate,
         unit: meta.unit.clone(),
         direction: meta.direction,
         direction_source: meta.direction_source,
         target: meta.target.clone(),
+        target_history: meta.target_history.clone(),
         owner: meta.owner.clone(),
         department: meta.department.clone(),
         focus: meta.focus.clone(),
@@ -463,7 +465,7 @@ pub fn render_table(report: &Report) -> String {
             .trim_end()
             .to_string()
     };
-    let source = &report.source;
+    let source = &report.source.info;
     let mut out = format!(
         "{}{} — {} KPIs, {} {} periods ({} layout)\n\n",
         source.file,
@@ -524,6 +526,7 @@ fn frequency_word(frequency: Frequency) -> &'static str {
         Frequency::Weekly => "weekly",
         Frequency::Monthly => "monthly",
         Frequency::Quarterly => "quarterly",
+        Frequency::HalfYearly => "half-yearly",
         Frequency::Yearly => "yearly",
         Frequency::Irregular => "irregular",
     }
@@ -555,7 +558,7 @@ fn markdown_text(text: &str) -> String {
 
 /// A Markdown brief a team can paste into its OKR document.
 pub fn render_markdown(report: &Report) -> String {
-    let source = &report.source;
+    let source = &report.source.info;
     let count = |health: Health| {
         report
             .kpis

@@ -4,6 +4,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::analysis::AnalysisOptions;
+use crate::ingest::mapping::Mapping;
 use crate::ingest::ReadOptions;
 use crate::report::PairDetail;
 use crate::session::{ExportFormat, Session as CoreSession};
@@ -13,6 +14,16 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serializer)
         .map_err(|error| JsError::new(&error.to_string()))
+}
+
+/// Today in the browser's clock (UTC), for months written without a year.
+fn today() -> Option<chrono::NaiveDate> {
+    let date = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(
+        date.get_utc_full_year() as i32,
+        date.get_utc_month() + 1,
+        date.get_utc_date(),
+    )
 }
 
 fn js_error(error: crate::Error) -> JsError {
@@ -27,11 +38,26 @@ pub struct Session {
 
 #[wasm_bindgen]
 impl Session {
-    /// Reads and analyses a file's bytes. Throws an Error with the engine's message.
-    pub fn open(bytes: &[u8], file_name: &str, sheet: Option<String>) -> Result<Session, JsError> {
+    /// Reads and analyses a file's bytes. `mapping` (optional) says where
+    /// the table's parts are, as in `source.mapping`. Throws an Error with
+    /// the engine's message.
+    pub fn open(
+        bytes: &[u8],
+        file_name: &str,
+        sheet: Option<String>,
+        mapping: JsValue,
+    ) -> Result<Session, JsError> {
+        let mapping: Mapping = if mapping.is_undefined() || mapping.is_null() {
+            Mapping::default()
+        } else {
+            serde_wasm_bindgen::from_value(mapping)
+                .map_err(|error| JsError::new(&format!("the mapping could not be read: {error}")))?
+        };
         let read = ReadOptions {
             sheet: sheet.filter(|name| !name.is_empty()),
             targets: Vec::new(),
+            mapping,
+            today: today(),
         };
         // The page shows only significant pairs; its JSON export has them all.
         crate::ingest::read_table(bytes, file_name, &read)

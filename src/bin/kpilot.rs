@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kpilot::analysis::AnalysisOptions;
+use kpilot::ingest::mapping::Mapping;
 use kpilot::ingest::{self, ReadOptions, MAX_FILE_BYTES};
 use kpilot::session::{ExportFormat, Session};
 use kpilot::{Error, Result};
@@ -33,6 +34,13 @@ enum Command {
         /// A metadata file (KPI, Target, Direction, Unit, Owner, Department, Focus columns).
         #[arg(long)]
         targets: Option<PathBuf>,
+        /// A mapping file (JSON) saying where the table's parts are: sheet,
+        /// header_row, period_row or period_column, name_column,
+        /// entity_column, role_column, value_column, first_row, last_row,
+        /// exclude. What it leaves out is detected; the JSON report's
+        /// `source.mapping` shows the mapping used.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
         /// Forecast horizon in periods (default: one quarter).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
         horizon: Option<u32>,
@@ -83,16 +91,31 @@ fn run(command: Command) -> Result<String> {
             sheet,
             format,
             targets,
+            mapping,
             horizon,
         } => {
             let targets = match targets {
                 Some(path) => ingest::read_targets(&read_file(&path)?, &file_name(&path))?,
                 None => Vec::new(),
             };
+            let mapping = match mapping {
+                Some(path) => {
+                    let bytes = read_file(&path)?;
+                    Mapping::from_json(&String::from_utf8_lossy(&bytes)).map_err(|error| {
+                        Error::Invalid(format!("'{}': {error}", file_name(&path)))
+                    })?
+                }
+                None => Mapping::default(),
+            };
             let session = Session::open(
                 &read_file(&file)?,
                 &file_name(&file),
-                &ReadOptions { sheet, targets },
+                &ReadOptions {
+                    sheet,
+                    targets,
+                    mapping,
+                    today: today(),
+                },
                 AnalysisOptions {
                     horizon: horizon.map(|periods| periods as usize),
                 },
@@ -117,6 +140,16 @@ fn run(command: Command) -> Result<String> {
             Ok(format!("Wrote the sample workbook to {}\n", file.display()))
         }
     }
+}
+
+/// Today's date (UTC) from the system clock, for months written without a year.
+fn today() -> Option<chrono::NaiveDate> {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    chrono::DateTime::from_timestamp(i64::try_from(seconds).ok()?, 0)
+        .map(|moment| moment.date_naive())
 }
 
 fn file_name(path: &Path) -> String {

@@ -1,20 +1,28 @@
 //! A `RawTable` (as found in the sheet) plus metadata → the `KpiTable`:
-//! Target/Actual pairs joined, names cleaned, periods put in time order at
-//! the inferred frequency, targets and directions resolved by precedence,
-//! fractions reconciled with percent targets, and everything noteworthy said
-//! in warnings.
+//! roles joined (a Plan/Budget/Target series becomes its KPI's per-period
+//! target, PY and baseline series are comparisons, variances are left
+//! out), each (KPI, entity) named `KPI · Entity`, periods put in time order
+//! at the inferred frequency, targets and directions resolved by
+//! precedence, fractions reconciled with percent targets, the reading's
+//! doubts and confidence, and everything noteworthy said in warnings.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::error::{Error, Result};
-use crate::ingest::layout::{pair_role, PairRole, RawSeries, RawTable};
+use crate::ingest::confidence::{confidence_of, table_doubts, Doubt, Evidence};
+use crate::ingest::entity::is_aggregate_entity;
+use crate::ingest::layout::{quoted_list, RawSeries, RawTable};
+use crate::ingest::mapping::Mapping;
 use crate::ingest::metadata::{name_key, MetaRecord};
 use crate::ingest::period::{coarsen, gaps_and_duplicates, infer_frequency};
-use crate::ingest::target::{direction_from_name, parse_direction, parse_target, split_header};
+use crate::ingest::roles::{split_role, Role};
+use crate::ingest::target::{
+    direction_from_name, direction_from_sign_prefix, parse_direction, parse_target, split_header,
+};
 use crate::ingest::value::unit_of_header;
 use crate::model::{
     format_number, Direction, DirectionSource, Frequency, KpiMeta, KpiTable, Period, SourceInfo,
-    Target,
+    Target, TargetKind,
 };
 
 /// Everything besides the raw table that decides the result.
@@ -32,15 +40,21 @@ struct Draft {
     name: String,
     header_unit: Option<String>,
     header_target: Option<Target>,
-    pair_target: Option<Target>,
+    /// A Plan / Budget / Target series of this KPI: its label and values.
+    plan: Option<(String, Vec<Option<f64>>)>,
+    /// A baseline or prior-year series, which tells the direction when
+    /// nothing else does (a target above the baseline is a floor).
+    comparison: Option<Vec<Option<f64>>>,
     raw: RawSeries,
 }
 
 /// Builds the KPI table.
 pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
     let mut warnings = raw.warnings.clone();
-    let (periods, order, frequency, step_days) = order_periods(&raw.periods, &mut warnings);
-    let drafts = join_pairs(raw.series, context.decimal_comma, &mut warnings);
+    let mut doubts = raw.doubts.clone();
+    let (periods, order, frequency, step_days, gaps_added) =
+        order_periods(&raw.periods, &mut warnings);
+    let drafts = join_roles(raw.series, context.decimal_comma, &mut warnings);
     let mut metadata_by_key: HashMap<String, &MetaRecord> = HashMap::new();
     for record in &context.metadata {
         metadata_by_key
@@ -50,11 +64,17 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
     let mut used_metadata = HashSet::new();
     let mut seen_names: HashMap<String, usize> = HashMap::new();
     let mut kpis = Vec::with_capacity(drafts.len());
+    let mut signed = Vec::new();
     for draft in drafts {
         let values = reorder(&draft.raw.values, &order);
-        let name = unique_name(&draft.name, &mut seen_names);
+        let display = match &draft.raw.entity {
+            Some(entity) => format!("{} · {entity}", draft.name),
+            None => draft.name.clone(),
+        };
+        let name = unique_name(&display, &mut seen_names);
         let sheet_record = metadata_by_key
-            .get(&name_key(&draft.name))
+            .get(&name_key(&display))
+            .or_else(|| metadata_by_key.get(&name_key(&draft.name)))
             .or_else(|| metadata_by_key.get(&name_key(&draft.raw.label)))
             .copied();
         if let Some(record) = sheet_record {
@@ -65,11 +85,22 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
             draft,
             sheet_record,
             values,
+            &order,
             context.decimal_comma,
             &mut warnings,
         );
+        if meta.direction_source == DirectionSource::Sign {
+            signed.push(meta.name.clone());
+        }
         warn_stale(&meta.name, &values, &periods, &mut warnings);
         kpis.push((meta, values));
+    }
+    if !signed.is_empty() {
+        warnings.push(format!(
+            "{} {} costs written as negative numbers: a smaller cost is better, so for these values higher (nearer zero) is better.",
+            quoted_list(&signed),
+            if signed.len() == 1 { "is a cost" } else { "are" }
+        ));
     }
     for record in &context.metadata {
         if !used_metadata.contains(&name_key(&record.name)) {
@@ -85,23 +116,44 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
             detail: "no KPI has any numeric value".to_string(),
         });
     }
+    let metas: Vec<KpiMeta> = kpis.iter().map(|(meta, _)| meta.clone()).collect();
+    doubts.extend(table_doubts(&Evidence {
+        kpis: &metas,
+        periods: &periods,
+        gaps_added,
+    }));
+    let confidence = confidence_of(&doubts);
     let source = SourceInfo {
         file: context.file.to_string(),
-        sheet: context.sheet,
+        sheet: context.sheet.clone(),
         layout: raw.layout,
         frequency,
         periods: periods.len(),
         warnings,
+        confidence,
+        doubts: dedup_doubts(doubts),
+        entity_column: raw.entity_column.clone(),
+        mapping: Mapping::from_shape(&raw.shape, context.sheet),
     };
     KpiTable::new(source, context.sheets, periods, step_days, kpis)
 }
 
+fn dedup_doubts(doubts: Vec<Doubt>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    doubts
+        .into_iter()
+        .map(|doubt| doubt.text)
+        .filter(|text| seen.insert(text.clone()))
+        .collect()
+}
+
 /// Puts periods in time order at their frequency. Returns the periods, for
-/// each output period the input slots it merges, the frequency and the step.
+/// each output period the input slots it merges, the frequency, the step,
+/// and how many periods were inserted to fill gaps.
 fn order_periods(
     found: &[Period],
     warnings: &mut Vec<String>,
-) -> (Vec<Period>, Vec<Vec<usize>>, Frequency, i64) {
+) -> (Vec<Period>, Vec<Vec<usize>>, Frequency, i64, usize) {
     let (frequency, step_days) = infer_frequency(found);
     let coarse = coarsen(found, frequency);
     let mut slots: Vec<(Period, usize)> = coarse.iter().copied().zip(0..).collect();
@@ -123,11 +175,13 @@ fn order_periods(
         let labels: Vec<String> = duplicates.iter().map(|period| period.label()).collect();
         warnings.push(format!(
             "Periods that appear more than once: {}; their values were averaged.",
-            labels.join(", ")
+            crate::ingest::layout::list_of(&labels, ", ")
         ));
     }
+    let mut gaps_added = 0;
     if !gaps.is_empty() {
         let added = fill_gaps(&mut periods, &mut order, &gaps, step_days);
+        gaps_added = added.len();
         if added.is_empty() {
             let labels: Vec<String> = gaps
                 .iter()
@@ -151,7 +205,7 @@ fn order_periods(
     if frequency == Frequency::Irregular {
         warnings.push("The periods are not evenly spaced; the frequency is irregular.".to_string());
     }
-    (periods, order, frequency, step_days)
+    (periods, order, frequency, step_days, gaps_added)
 }
 
 /// Most periods a gap-filling may add: a calendar much longer than the data
@@ -159,7 +213,7 @@ fn order_periods(
 const MAX_FILLED_RATIO: usize = 3;
 
 /// Inserts the periods missing inside each gap (with no source slot, so
-/// their values are missing). Returns how many were added.
+/// their values are missing). Returns the periods added.
 fn fill_gaps(
     periods: &mut Vec<Period>,
     order: &mut Vec<Vec<usize>>,
@@ -210,90 +264,156 @@ fn reorder(values: &[Option<f64>], order: &[Vec<usize>]) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Joins `X Actual` / `X Target` / `X Variance` into one KPI `X` with a
-/// target, and cleans header targets out of names.
-fn join_pairs(
+/// A series' role and the KPI it belongs to: what the layout said, else
+/// what its label says.
+fn role_of(raw: &RawSeries) -> (Role, String, bool) {
+    let split = split_role(&raw.label);
+    match &raw.role {
+        Some((role, base)) => (*role, base.clone(), split.identifier),
+        None => (split.role, split.base, split.identifier),
+    }
+}
+
+/// Joins each KPI's role series to it, within one entity: a Plan / Budget /
+/// Target series becomes the KPI's per-period target, a PY or baseline
+/// series a comparison, a variance is left out. A bare `target` or
+/// `baseline` column belongs to the only KPI beside it. A role series with
+/// no KPI to join stays a KPI of its own. An actual series joined to a
+/// plan is named by its KPI (`Churn` for `Churn Actual`), except that an
+/// identifier (`revenue_actual`) keeps its spelling.
+fn join_roles(
     series: Vec<RawSeries>,
     decimal_comma: bool,
     warnings: &mut Vec<String>,
 ) -> Vec<Draft> {
-    let roles: Vec<(String, PairRole)> = series.iter().map(|raw| pair_role(&raw.label)).collect();
-    let bases_with_values: HashSet<String> = roles
-        .iter()
-        .filter(|(_, role)| matches!(role, PairRole::Actual | PairRole::Plain))
-        .map(|(base, _)| name_key(base))
-        .collect();
-    let mut targets: HashMap<String, (String, Vec<Option<f64>>)> = HashMap::new();
-    let mut joined = Vec::new();
+    let roles: Vec<(Role, String, bool)> = series.iter().map(role_of).collect();
+    let holder_key = |raw: &RawSeries, (role, base, _): &(Role, String, bool)| {
+        let name = if *role == Role::Actual && !base.is_empty() {
+            base.clone()
+        } else {
+            raw.label.clone()
+        };
+        (raw.entity.clone(), name_key(&name))
+    };
+    // Holders: plain and actual series, by (entity, KPI).
+    let mut holders: HashMap<(Option<String>, String), usize> = HashMap::new();
+    let mut holders_per_entity: HashMap<Option<String>, Vec<usize>> = HashMap::new();
+    for (index, (raw, role)) in series.iter().zip(&roles).enumerate() {
+        if matches!(role.0, Role::Plain | Role::Actual) {
+            holders.entry(holder_key(raw, role)).or_insert(index);
+            holders_per_entity
+                .entry(raw.entity.clone())
+                .or_default()
+                .push(index);
+        }
+    }
+    // Partners: role series, matched to a holder; `by_name` holders were
+    // matched by their KPI's name (and are named by it).
+    let mut partner_of: HashMap<usize, usize> = HashMap::new();
+    let mut by_name: HashSet<usize> = HashSet::new();
+    for (index, (raw, (role, base, _))) in series.iter().zip(&roles).enumerate() {
+        if matches!(role, Role::Plain | Role::Actual) {
+            continue;
+        }
+        let only_holder = || {
+            holders_per_entity
+                .get(&raw.entity)
+                .filter(|holders| holders.len() == 1)
+                .and_then(|holders| holders.first().copied())
+        };
+        let named = (!base.is_empty())
+            .then(|| holders.get(&(raw.entity.clone(), name_key(base))).copied())
+            .flatten();
+        if let Some(holder) = named {
+            by_name.insert(holder);
+        }
+        // A bare `target` column, or `Monthly targets` beside one KPI: that KPI's.
+        let holder = named.or_else(|| {
+            (base.is_empty() || *role == Role::Target)
+                .then(only_holder)
+                .flatten()
+        });
+        if let Some(holder) = holder {
+            partner_of.insert(index, holder);
+        }
+    }
+    let mut plans: HashMap<usize, (String, Vec<Option<f64>>)> = HashMap::new();
+    let mut comparisons: HashMap<usize, Vec<Option<f64>>> = HashMap::new();
+    let mut joined: Vec<String> = Vec::new();
     let mut drafts = Vec::new();
-    for (raw, (base, role)) in series.into_iter().zip(roles) {
-        let partnered = bases_with_values.contains(&name_key(&base));
-        match role {
-            PairRole::Target if partnered => {
-                targets.insert(name_key(&base), (raw.label.clone(), raw.values.clone()));
-                joined.push(raw.label);
+    let mut holder_draft: HashMap<usize, usize> = HashMap::new();
+    for (index, (raw, (role, base, identifier))) in series.into_iter().zip(roles).enumerate() {
+        if let Some(&holder) = partner_of.get(&index) {
+            match role {
+                Role::Target => {
+                    plans
+                        .entry(holder)
+                        .or_insert((raw.label.clone(), raw.values.clone()));
+                }
+                Role::Comparison => {
+                    comparisons.entry(holder).or_insert(raw.values.clone());
+                }
+                _ => {}
             }
-            PairRole::Variance if partnered => joined.push(raw.label),
-            PairRole::Actual if partnered => {
-                let parts = split_header(&base, decimal_comma);
-                drafts.push(draft_from(parts.name, parts.unit, parts.target, raw));
-            }
-            _ => {
+            joined.push(display_label(&raw));
+            continue;
+        }
+        let (name, unit, header_target) =
+            if role == Role::Actual && by_name.contains(&index) && !base.is_empty() {
+                let parts =
+                    split_header(if identifier { &raw.label } else { &base }, decimal_comma);
+                (parts.name, parts.unit, parts.target)
+            } else {
                 let parts = split_header(&raw.label, decimal_comma);
                 let unit = parts.unit.or_else(|| unit_of_header(&raw.label));
-                drafts.push(draft_from(parts.name, unit, parts.target, raw));
-            }
+                (parts.name, unit, parts.target)
+            };
+        let name = if name.trim().is_empty() {
+            raw.label.clone()
+        } else {
+            name
+        };
+        holder_draft.insert(index, drafts.len());
+        drafts.push(Draft {
+            name,
+            header_unit: unit,
+            header_target,
+            plan: None,
+            comparison: None,
+            raw,
+        });
+    }
+    for (holder, plan) in plans {
+        if let Some(draft) = holder_draft.get(&holder).and_then(|at| drafts.get_mut(*at)) {
+            draft.plan = Some(plan);
+        }
+    }
+    for (holder, comparison) in comparisons {
+        if let Some(draft) = holder_draft.get(&holder).and_then(|at| drafts.get_mut(*at)) {
+            draft.comparison = Some(comparison);
         }
     }
     for draft in &mut drafts {
-        if let Some((label, values)) = targets.get(&name_key(&draft.name)) {
-            let present: Vec<f64> = values.iter().flatten().copied().collect();
-            if let Some(latest) = present.last() {
-                if present.iter().any(|value| (value - latest).abs() > 1e-9) {
-                    warnings.push(format!(
-                        "KPI '{}': the target changes over time in '{label}'; the latest target ({}) is used.",
-                        draft.name,
-                        format_number(*latest)
-                    ));
-                }
-                draft.pair_target = Some(Target::threshold(
-                    crate::model::TargetKind::AtLeast,
-                    *latest,
-                    format!("'{label}'"),
-                ));
+        // A long table's target column gives the same per-period targets.
+        if draft.plan.is_none() {
+            if let Some(targets) = draft.raw.targets.take() {
+                draft.plan = Some((draft.raw.attributes.source.clone(), targets));
             }
         }
     }
     if !joined.is_empty() {
         warnings.push(format!(
-            "Read {} as targets or variances of their KPIs, not as KPIs.",
-            joined
-                .iter()
-                .map(|label| format!("'{label}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "Read {} as targets, comparisons or variances of their KPIs, not as KPIs.",
+            quoted_list(&joined)
         ));
     }
     drafts
 }
 
-fn draft_from(
-    name: String,
-    header_unit: Option<String>,
-    header_target: Option<Target>,
-    raw: RawSeries,
-) -> Draft {
-    let name = if name.trim().is_empty() {
-        raw.label.clone()
-    } else {
-        name
-    };
-    Draft {
-        name,
-        header_unit,
-        header_target,
-        pair_target: None,
-        raw,
+fn display_label(raw: &RawSeries) -> String {
+    match &raw.entity {
+        Some(entity) => format!("{} · {entity}", raw.label),
+        None => raw.label.clone(),
     }
 }
 
@@ -307,12 +427,46 @@ fn unique_name(name: &str, seen: &mut HashMap<String, usize>) -> String {
     }
 }
 
+/// The direction a KPI's words suggest: its name (`Churn`, `(-) Impostos`),
+/// else the group it sits in (an income statement's `Cost` lines).
+fn direction_hint(name: &str, department: Option<&str>) -> Option<Direction> {
+    direction_from_sign_prefix(name)
+        .or_else(|| direction_from_name(name))
+        .or_else(|| department.and_then(direction_from_name))
+}
+
+/// A plan's threshold per period (in output order) and the latest one at
+/// or before the KPI's last value. None when the plan has no number.
+fn plan_thresholds(
+    plan: &[Option<f64>],
+    order: &[Vec<usize>],
+    values: &[Option<f64>],
+) -> Option<(Vec<Option<f64>>, f64, bool)> {
+    let history = reorder(plan, order);
+    let last_value = values
+        .iter()
+        .rposition(Option::is_some)
+        .unwrap_or(history.len().saturating_sub(1));
+    let latest = history
+        .iter()
+        .take(last_value + 1)
+        .rev()
+        .flatten()
+        .next()
+        .or_else(|| history.iter().flatten().next())
+        .copied()?;
+    let present: Vec<f64> = history.iter().flatten().copied().collect();
+    let varies = present.iter().any(|value| (value - latest).abs() > 1e-9);
+    Some((history, latest, varies))
+}
+
 /// Resolves unit, target, direction and the rest for one KPI.
 fn resolve(
     name: &str,
     draft: Draft,
     sheet_record: Option<&MetaRecord>,
     mut values: Vec<Option<f64>>,
+    order: &[Vec<usize>],
     decimal_comma: bool,
     warnings: &mut Vec<String>,
 ) -> (KpiMeta, Vec<Option<f64>>) {
@@ -330,11 +484,47 @@ fn resolve(
     if let (Some(text), None) = (&record.direction, metadata_direction) {
         warnings.push(format!("KPI '{name}': direction '{text}' was not understood; use 'higher is better' or 'lower is better'."));
     }
-    let hint = metadata_direction.or_else(|| direction_from_name(name));
+    let words_hint = direction_hint(&draft.name, record.department.as_deref());
+    let hint = metadata_direction.or(words_hint);
+    // A plan series: per-period thresholds; its kind follows the direction,
+    // else the baseline beside it (a target above the baseline is a floor).
+    let mut target_history = None;
+    let mut plan_target = None;
+    let mut plan_kind_assumed = false;
+    if let Some((label, plan)) = &draft.plan {
+        if let Some((history, latest, varies)) = plan_thresholds(plan, order, &values) {
+            let from_baseline = draft.comparison.as_ref().and_then(|comparison| {
+                let baseline = comparison.iter().flatten().next()?;
+                (latest != *baseline).then_some(if latest > *baseline {
+                    Direction::HigherIsBetter
+                } else {
+                    Direction::LowerIsBetter
+                })
+            });
+            let direction = hint.or(from_baseline);
+            plan_kind_assumed = direction.is_none();
+            let kind = match direction {
+                Some(Direction::LowerIsBetter) => TargetKind::AtMost,
+                _ => TargetKind::AtLeast,
+            };
+            if varies {
+                warnings.push(format!(
+                    "KPI '{name}': the target changes over time in '{label}'; each period is checked against its own target, and the latest ({}) is the KPI's target.",
+                    format_number(latest)
+                ));
+                target_history = Some(history);
+            }
+            plan_target = Some(Target::threshold(kind, latest, format!("'{label}'")));
+        }
+    }
     let target = metadata_target(&record, decimal_comma, hint, name, warnings)
-        .or_else(|| draft.pair_target.clone().map(|target| orient(target, hint)))
+        .or(plan_target.clone())
         .or(draft.header_target.clone());
-    let (direction, direction_source) = match (
+    // The plan's thresholds only count while the plan is the target.
+    if target != plan_target {
+        target_history = None;
+    }
+    let (mut direction, mut direction_source) = match (
         target.as_ref().and_then(Target::implied_direction),
         metadata_direction,
     ) {
@@ -349,28 +539,55 @@ fn resolve(
             }
             (implied, DirectionSource::Target)
         }
+        (Some(implied), None) if target == plan_target && plan_kind_assumed => {
+            (implied, DirectionSource::Default)
+        }
         (Some(implied), None) => (implied, DirectionSource::Target),
         (None, Some(stated)) => (stated, DirectionSource::Metadata),
-        (None, None) => match direction_from_name(name) {
+        (None, None) => match words_hint {
             Some(guess) => (guess, DirectionSource::Name),
             None => (Direction::HigherIsBetter, DirectionSource::Default),
         },
     };
+    // A cost written as negative numbers: less negative is better.
+    if direction_source == DirectionSource::Name
+        && direction == Direction::LowerIsBetter
+        && values.iter().flatten().any(|value| *value < 0.0)
+        && values.iter().flatten().all(|value| *value <= 0.0)
+    {
+        direction = Direction::HigherIsBetter;
+        direction_source = DirectionSource::Sign;
+    }
     let mut unit = record
         .unit
         .clone()
         .or_else(|| draft.raw.value_unit.clone())
         .or_else(|| draft.header_unit.clone());
     let target = target.map(|target| {
-        reconcile_fractions(
+        let before = target.value;
+        let reconciled = reconcile_fractions(
             name,
             target,
             &mut values,
             &mut unit,
             target_says_percent(&record),
             warnings,
-        )
+        );
+        // A plan read as fractions against percent values scales with it.
+        if let (Some(before), Some(after), Some(history)) =
+            (before, reconciled.value, target_history.as_mut())
+        {
+            if before != 0.0 && (after / before - 1.0).abs() > 1e-9 {
+                let factor = after / before;
+                history
+                    .iter_mut()
+                    .flatten()
+                    .for_each(|value| *value *= factor);
+            }
+        }
+        reconciled
     });
+    let entity = draft.raw.entity.clone();
     let meta = KpiMeta {
         name: name.to_string(),
         unit,
@@ -380,6 +597,10 @@ fn resolve(
         owner: record.owner.clone(),
         department: record.department.clone(),
         focus: record.focus.clone(),
+        aggregate: entity.as_deref().is_some_and(is_aggregate_entity),
+        base_name: entity.is_some().then(|| draft.name.clone()),
+        entity,
+        target_history,
     };
     (meta, values)
 }
@@ -388,16 +609,6 @@ fn direction_words(direction: Direction) -> &'static str {
     match direction {
         Direction::HigherIsBetter => "higher is better",
         Direction::LowerIsBetter => "lower is better",
-    }
-}
-
-/// A pair target carries only a number: its kind follows the direction.
-fn orient(target: Target, hint: Option<Direction>) -> Target {
-    match (hint, target.value) {
-        (Some(Direction::LowerIsBetter), Some(value)) => {
-            Target::threshold(crate::model::TargetKind::AtMost, value, target.source)
-        }
-        _ => target,
     }
 }
 

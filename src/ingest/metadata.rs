@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::ingest::grid::{Cell, Grid};
+use crate::ingest::locale::{ENTITY_HEADERS, NAME_HEADERS, PERIOD_HEADERS, VALUE_HEADERS};
 
 /// What a header cell names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,6 +13,8 @@ pub enum Field {
     Name,
     Period,
     Value,
+    /// The thing a KPI is measured for: company, bank, region, store …
+    Entity,
     Target,
     Min,
     Max,
@@ -23,31 +26,27 @@ pub enum Field {
 }
 
 /// Classifies a header cell's text; `None` for anything else (a KPI name,
-/// notes, comments).
+/// notes, comments). The vocabulary is in `locale`, in the languages kpilot
+/// reads.
 pub fn field_of_header(text: &str) -> Option<Field> {
     let words = normalise(text);
-    let field = match words.as_str() {
-        "kpi"
-        | "kpis"
-        | "kpi name"
-        | "metric"
-        | "metrics"
-        | "metric name"
-        | "measure"
-        | "indicator"
-        | "name"
-        | "series"
-        | "variable"
-        | "key performance indicator"
-        | "item" => Field::Name,
-        "date" | "period" | "month" | "week" | "quarter" | "year" | "day" | "time" | "datum"
-        | "reporting period" | "period end" | "month end" | "week start" | "week ending" => {
-            Field::Period
-        }
-        "value" | "values" | "actual" | "actuals" | "amount" | "result" | "figure" | "score"
-        | "measurement" | "reading" => Field::Value,
+    let words = words.as_str();
+    if NAME_HEADERS.contains(&words) {
+        return Some(Field::Name);
+    }
+    if PERIOD_HEADERS.contains(&words) {
+        return Some(Field::Period);
+    }
+    if VALUE_HEADERS.contains(&words) {
+        return Some(Field::Value);
+    }
+    if ENTITY_HEADERS.contains(&words) {
+        return Some(Field::Entity);
+    }
+    let field = match words {
         "target" | "targets" | "goal" | "threshold" | "target value" | "objective"
-        | "kpi target" => Field::Target,
+        | "kpi target" | "meta" | "objetivo" | "objectif" | "cible" | "ziel" | "soll"
+        | "obiettivo" | "doel" | "budget" | "plan" => Field::Target,
         "min" | "minimum" | "lower" | "lower bound" | "lower limit" | "floor" | "target min"
         | "min target" => Field::Min,
         "max" | "maximum" | "upper" | "upper bound" | "upper limit" | "ceiling" | "target max"
@@ -58,12 +57,17 @@ pub fn field_of_header(text: &str) -> Option<Field> {
         | "good direction"
         | "desired direction"
         | "trend goal"
-        | "higher or lower is better" => Field::Direction,
-        "unit" | "units" | "uom" | "unit of measure" => Field::Unit,
-        "owner" | "responsible" | "accountable" | "kpi owner" => Field::Owner,
-        "department" | "dept" | "team" | "function" | "area" | "business unit" | "group" => {
-            Field::Department
-        }
+        | "higher or lower is better"
+        | "sentido"
+        | "polaridade"
+        | "richtung" => Field::Direction,
+        "unit" | "units" | "uom" | "unit of measure" | "unidade" | "unidad" | "unité" | "unite"
+        | "einheit" | "unità" | "eenheid" => Field::Unit,
+        "owner" | "responsible" | "accountable" | "kpi owner" | "responsável" | "responsavel"
+        | "responsable" | "verantwortlich" | "eigenaar" => Field::Owner,
+        "department" | "dept" | "team" | "function" | "area" | "business unit" | "group"
+        | "departamento" | "área" | "setor" | "sector" | "equipe" | "equipo" | "abteilung"
+        | "bereich" | "service" | "reparto" | "afdeling" => Field::Department,
         "focus" | "okr" | "kr" | "status" | "role" | "okr status" => Field::Focus,
         _ => return None,
     };
@@ -137,7 +141,7 @@ impl MetaRecord {
             Field::Owner => &mut self.owner,
             Field::Department => &mut self.department,
             Field::Focus => &mut self.focus,
-            Field::Name | Field::Period | Field::Value => return,
+            Field::Name | Field::Period | Field::Value | Field::Entity => return,
         };
         *slot = Some(text);
     }

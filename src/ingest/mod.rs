@@ -14,21 +14,31 @@
 //! ```
 
 pub mod assemble;
+pub mod axis;
+pub mod confidence;
+pub mod entity;
 pub mod format;
 pub mod grid;
 pub mod layout;
+pub mod locale;
+pub mod mapping;
 pub mod metadata;
 pub mod period;
+pub mod roles;
 pub mod target;
 pub mod text;
 pub mod value;
 pub mod workbook;
 
+use chrono::NaiveDate;
+
 use crate::error::{Error, Result};
 use crate::model::KpiTable;
+use axis::YearHint;
 use format::Format;
 use grid::Grid;
-use layout::RawTable;
+use layout::{RawTable, TableContext};
+use mapping::Mapping;
 use metadata::MetaRecord;
 use workbook::Workbook;
 
@@ -44,27 +54,36 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
     /// Metadata from a separate targets file, stronger than anything in the data file.
     pub targets: Vec<MetaRecord>,
+    /// Where the table's parts are, as far as the user says; the rest is
+    /// detected. Its `sheet`, when given, wins over `sheet`.
+    pub mapping: Mapping,
+    /// Today, for months written without a year (taken to be the latest
+    /// ones before today). Without it, `axis::DEFAULT_TODAY`.
+    pub today: Option<NaiveDate>,
 }
 
 /// Reads a KPI table from a file's bytes. `file` is the file's name: it is
 /// used in messages and as a hint to the format.
 pub fn read_table(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<KpiTable> {
     let source = Source::open(bytes, file)?;
-    let (grid, found, sheets, metadata) = source.data_grid(options.sheet.as_deref(), file)?;
-    // Choosing among sheets already found the chosen sheet's table.
-    let raw = match found {
-        Some(raw) => raw,
-        None => layout::find_table(&grid, file)?,
-    };
+    let wanted_sheet = options
+        .mapping
+        .sheet
+        .as_deref()
+        .or(options.sheet.as_deref());
+    let chosen = source.data_grid(wanted_sheet, file, options)?;
     let mut all_metadata = options.targets.clone();
-    all_metadata.extend(metadata);
+    all_metadata.extend(chosen.metadata);
+    let mut raw = chosen.table;
+    raw.warnings.splice(0..0, chosen.notes);
+    raw.doubts.splice(0..0, chosen.doubts);
     assemble::assemble(
         raw,
         assemble::Context {
             file,
-            sheet: grid.sheet.clone(),
-            sheets,
-            decimal_comma: grid.decimal_comma,
+            sheet: chosen.grid.sheet.clone(),
+            sheets: chosen.sheets,
+            decimal_comma: chosen.grid.decimal_comma,
             metadata: all_metadata,
         },
     )
@@ -99,9 +118,16 @@ pub fn read_targets(bytes: &[u8], file: &str) -> Result<Vec<MetaRecord>> {
     }
 }
 
-/// The sheet to analyse, its table when choosing the sheet already found it,
-/// the workbook's sheet names, and metadata from its sheets.
-type DataSheet = (Grid, Option<RawTable>, Vec<String>, Vec<MetaRecord>);
+/// The sheet to analyse and what choosing it found.
+struct DataSheet {
+    grid: Grid,
+    table: RawTable,
+    sheets: Vec<String>,
+    metadata: Vec<MetaRecord>,
+    /// Said in the warnings: which sheet was chosen and why.
+    notes: Vec<String>,
+    doubts: Vec<confidence::Doubt>,
+}
 
 /// An opened file: a workbook, or one grid of text.
 enum Source {
@@ -141,18 +167,73 @@ impl Source {
         }
     }
 
-    /// The grid to analyse, the sheet list, and metadata from other sheets.
-    fn data_grid(self, wanted: Option<&str>, file: &str) -> Result<DataSheet> {
+    /// The grid to analyse and its table, the sheet list, and metadata
+    /// from other sheets.
+    fn data_grid(
+        self,
+        wanted: Option<&str>,
+        file: &str,
+        options: &ReadOptions,
+    ) -> Result<DataSheet> {
         match self {
-            Source::Text(grid) => Ok((grid, None, Vec::new(), Vec::new())),
-            Source::Workbook(workbook) => choose_sheet(&workbook, wanted, file),
+            Source::Text(grid) => {
+                let context = table_context(file, &[], options);
+                let table = layout::find_table(&grid, &context, &options.mapping)?;
+                Ok(DataSheet {
+                    grid,
+                    table,
+                    sheets: Vec::new(),
+                    metadata: Vec::new(),
+                    notes: Vec::new(),
+                    doubts: Vec::new(),
+                })
+            }
+            Source::Workbook(workbook) => choose_sheet(&workbook, wanted, file, options),
         }
     }
 }
 
-/// Picks the data sheet (the asked-for one, else the one with the largest
-/// table) and gathers metadata sheets.
-fn choose_sheet(workbook: &Workbook, wanted: Option<&str>, file: &str) -> Result<DataSheet> {
+/// The layout context of a file: years from its name and from the titles
+/// of its sheets, and today.
+fn table_context(file: &str, grids: &[Grid], options: &ReadOptions) -> TableContext {
+    let mut year_hints = Vec::new();
+    if let Some(year) = layout::year_in_text(file) {
+        year_hints.push(YearHint {
+            year,
+            source: format!("the file name '{file}'"),
+        });
+    }
+    for grid in grids {
+        for hint in layout::title_year_hints(grid, 3) {
+            year_hints.push(YearHint {
+                source: format!(
+                    "{} of sheet '{}'",
+                    hint.source,
+                    grid.sheet.as_deref().unwrap_or_default()
+                ),
+                ..hint
+            });
+        }
+    }
+    TableContext {
+        file: file.to_string(),
+        year_hints,
+        today: options.today,
+    }
+}
+
+/// Share of the best sheet's score at which another sheet is a close call.
+const CLOSE_SHEET: f64 = 0.75;
+
+/// Picks the data sheet (the asked-for one, else the one whose table has
+/// the most named KPIs with values over the most periods; among sheets
+/// holding the same table, the first) and gathers metadata sheets.
+fn choose_sheet(
+    workbook: &Workbook,
+    wanted: Option<&str>,
+    file: &str,
+    options: &ReadOptions,
+) -> Result<DataSheet> {
     let names = workbook.sheet_names();
     let mut grids = Vec::with_capacity(names.len());
     for name in &names {
@@ -160,51 +241,130 @@ fn choose_sheet(workbook: &Workbook, wanted: Option<&str>, file: &str) -> Result
     }
     let mut metadata = Vec::new();
     for grid in &grids {
-        if let Some(records) = metadata::read_metadata_sheet(
-            grid,
-            &format!(
-                "metadata sheet '{}'",
-                grid.sheet.as_deref().unwrap_or_default()
-            ),
-        ) {
+        let sheet = grid.sheet.as_deref().unwrap_or_default();
+        if let Some(records) =
+            metadata::read_metadata_sheet(grid, &format!("metadata sheet '{sheet}'"))
+        {
             metadata.extend(records);
         }
     }
+    let context = table_context(file, &grids, options);
     if let Some(wanted) = wanted {
         let grid = workbook.grid(wanted)?;
-        return Ok((grid, None, names, metadata));
+        let table = layout::find_table(&grid, &context, &options.mapping)?;
+        return Ok(DataSheet {
+            grid,
+            table,
+            sheets: names,
+            metadata,
+            notes: Vec::new(),
+            doubts: Vec::new(),
+        });
     }
-    let mut best: Option<(usize, RawTable)> = None;
+    let mut found: Vec<(usize, RawTable, f64)> = Vec::new();
     let mut first_error = None;
     for (index, grid) in grids.iter().enumerate() {
-        match layout::find_table(grid, file) {
-            Ok(table)
-                if best
-                    .as_ref()
-                    .is_none_or(|(_, kept)| table.value_count > kept.value_count) =>
-            {
-                best = Some((index, table))
+        match layout::find_table(grid, &context, &options.mapping) {
+            Ok(table) => {
+                let score = table.score();
+                found.push((index, table, score));
             }
-            Ok(_) => {}
             Err(error) => {
                 first_error.get_or_insert(error);
             }
         }
     }
-    match best {
-        Some((index, table)) => {
-            let grid = grids.swap_remove(index);
-            Ok((grid, Some(table), names, metadata))
-        }
-        None => Err(match first_error {
+    let best_score = found
+        .iter()
+        .map(|(_, _, score)| *score)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let Some(best_position) = found.iter().position(|(_, _, score)| *score == best_score) else {
+        return Err(match first_error {
             Some(Error::NoTable { .. }) | None => Error::NoTable {
                 location: format!("'{file}'"),
                 detail: format!(
                     "none of its sheets ({}) holds a table of KPI values over periods",
-                    names.join(", ")
+                    layout::quoted_list(&names)
                 ),
             },
             Some(other) => other,
-        }),
+        });
+    };
+    // Sheets holding the same table (a template copied per KPI): the first.
+    let signature = |table: &RawTable| {
+        let mut labels: Vec<&str> = table.series.iter().map(|raw| raw.label.as_str()).collect();
+        labels.sort_unstable();
+        (table.layout, labels.join("\u{1f}"))
+    };
+    let best_signature = signature(&found[best_position].1);
+    let alike: Vec<usize> = found
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, table, _))| signature(table) == best_signature)
+        .map(|(position, _)| position)
+        .collect();
+    let chosen = alike.first().copied().unwrap_or(best_position);
+    let sheet_name = |position: usize| {
+        found
+            .get(position)
+            .and_then(|(index, _, _)| names.get(*index))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut notes = Vec::new();
+    let mut doubts = Vec::new();
+    let describe = |table: &RawTable| {
+        format!(
+            "{} series over {} periods",
+            table.series.len(),
+            table.periods.len()
+        )
+    };
+    if found.len() > 1 || names.len() > 1 {
+        let close: Vec<String> = found
+            .iter()
+            .enumerate()
+            .filter(|(position, (_, _, score))| {
+                !alike.contains(position) && *score >= CLOSE_SHEET * best_score && best_score > 0.0
+            })
+            .map(|(position, (_, table, _))| {
+                format!("'{}' ({})", sheet_name(position), describe(table))
+            })
+            .collect();
+        let mut note = format!(
+            "Read sheet '{}' ({}), the workbook's largest table of named KPIs over periods.",
+            sheet_name(chosen),
+            describe(&found[chosen].1)
+        );
+        if alike.len() > 1 {
+            let others: Vec<String> = alike
+                .iter()
+                .skip(1)
+                .map(|position| sheet_name(*position))
+                .collect();
+            note.push_str(&format!(
+                " Sheets {} hold the same table; pick one of them to read it instead.",
+                layout::quoted_list(&others)
+            ));
+        }
+        if !close.is_empty() {
+            note.push_str(&format!(" Also close: {}.", layout::list_of(&close, ", ")));
+            doubts.push(confidence::Doubt::check(format!(
+                "The data sheet was chosen among close candidates: '{}' and {}; check it is the one you meant.",
+                sheet_name(chosen),
+                layout::list_of(&close, ", ")
+            )));
+        }
+        notes.push(note);
     }
+    let (index, table, _) = found.swap_remove(chosen);
+    let grid = grids.swap_remove(index);
+    Ok(DataSheet {
+        grid,
+        table,
+        sheets: names,
+        metadata,
+        notes,
+        doubts,
+    })
 }

@@ -6,6 +6,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
+use crate::ingest::locale::{month_number, HALF_WORDS, WEEK_WORDS};
 use crate::ingest::value::clean_cell;
 use crate::model::{Frequency, Period};
 
@@ -25,82 +26,6 @@ const LAST_SERIAL_1904: f64 = 2_957_003.0;
 /// bare number in a header row is taken for a date.
 const FIRST_PLAUSIBLE_SERIAL: f64 = 32_874.0;
 const LAST_PLAUSIBLE_SERIAL: f64 = 73_415.0;
-
-/// Month names and abbreviations in English, German, French and Spanish,
-/// lower-case. Names shared by languages agree on the month.
-const MONTH_NAMES: &[(&str, u32)] = &[
-    ("jan", 1),
-    ("january", 1),
-    ("januar", 1),
-    ("janv", 1),
-    ("janvier", 1),
-    ("ene", 1),
-    ("enero", 1),
-    ("feb", 2),
-    ("february", 2),
-    ("februar", 2),
-    ("févr", 2),
-    ("fevr", 2),
-    ("février", 2),
-    ("fev", 2),
-    ("febrero", 2),
-    ("mar", 3),
-    ("march", 3),
-    ("mär", 3),
-    ("mrz", 3),
-    ("märz", 3),
-    ("mars", 3),
-    ("marzo", 3),
-    ("apr", 4),
-    ("april", 4),
-    ("avr", 4),
-    ("avril", 4),
-    ("abr", 4),
-    ("abril", 4),
-    ("may", 5),
-    ("mai", 5),
-    ("mayo", 5),
-    ("jun", 6),
-    ("june", 6),
-    ("juni", 6),
-    ("juin", 6),
-    ("junio", 6),
-    ("jul", 7),
-    ("july", 7),
-    ("juli", 7),
-    ("juil", 7),
-    ("juillet", 7),
-    ("julio", 7),
-    ("aug", 8),
-    ("august", 8),
-    ("août", 8),
-    ("aout", 8),
-    ("ago", 8),
-    ("agosto", 8),
-    ("sep", 9),
-    ("sept", 9),
-    ("september", 9),
-    ("septembre", 9),
-    ("septiembre", 9),
-    ("oct", 10),
-    ("october", 10),
-    ("okt", 10),
-    ("oktober", 10),
-    ("octobre", 10),
-    ("octubre", 10),
-    ("nov", 11),
-    ("november", 11),
-    ("novembre", 11),
-    ("noviembre", 11),
-    ("dec", 12),
-    ("december", 12),
-    ("dez", 12),
-    ("dezember", 12),
-    ("déc", 12),
-    ("décembre", 12),
-    ("dic", 12),
-    ("diciembre", 12),
-];
 
 /// Words that make a label a summary rather than a period.
 const SUMMARY_WORDS: &[&str] = &[
@@ -150,7 +75,14 @@ const SUMMARY_FILLER: &[&str] = &[
 /// - quarters: `2024 Q1`, `Q1 2024`, `Q1-24`, `Q1'24`, `2024-Q1`, `2024Q1`,
 ///   `FY2024 Q1`, `Q1 FY24`;
 /// - ISO weeks: `2024-W05`, `2024W05`, `W05 2024`, `2024 week 5`;
-/// - years: `2024`, `FY2024`, `FY24`.
+/// - years: `2024`, `FY2024`, `FY24`; fiscal years that span two calendar
+///   years: `FY2026/27`, `FY2026/2027`, `fy2026_27`, `y1_2026_27`, `2026-27`;
+/// - half years: `H1 2024`, `2024 H2`, `2024-H1`, `1H24`;
+/// - week numbers without a year: `w2`, `W 56`, `Week 12`, `KW 12`, `Semana 12`;
+/// - ranges of days (a week or a month written as its first and last day):
+///   `2023-01-30/2023-02-05`, `30.01.2023 – 05.02.2023`, read as the first day;
+/// - month names in English, Portuguese, Spanish, French, German, Italian
+///   and Dutch (`Março 2024`, `Okt 2024`, `mei 2024`, `Jan. 2024`).
 ///
 /// A day and month that could be either way round (`01/02/2024`) follow
 /// `day_first`, except with dots, which are always day first (no one writes
@@ -158,12 +90,113 @@ const SUMMARY_FILLER: &[&str] = &[
 /// Two-digit years are 20xx, so `Jan 24` is January 2024, never the 24th.
 /// Years must be 1900..=2200. Labels such as `Total`, `12` or `7.5` are None.
 pub fn parse_period(text: &str, day_first: bool) -> Option<Period> {
+    match parse_label(text, DayOrder::lenient(day_first))? {
+        Label::Period(period) => Some(period),
+        Label::Month(_) | Label::FiscalPair(_) => None,
+    }
+}
+
+/// What a period label says on its own, before the axis it sits on is
+/// known: a full period, a month without a year (`Jan`, `Março`), or a
+/// `YYYY-YY` label that is a fiscal year on an axis of them (`2026-27`) but
+/// could be a month elsewhere (`2011-12`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Label {
+    Period(Period),
+    /// A month with no year; the axis finds the year.
+    Month(u32),
+    /// `YYYY-YY` with consecutive years, read as a month when the second
+    /// part can be one (`2011-12`): a fiscal year starting in that year
+    /// when the whole axis is written this way.
+    FiscalPair(i32),
+}
+
+/// How to read a numeric date whose first two parts could be day or month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayOrder {
+    /// Always day first (`01/02/2024` is 1 February).
+    DayFirst,
+    /// Always month first (`01/02/2024` is 2 January).
+    MonthFirst,
+    /// Per cell: a part above 12 decides, dots mean day first, else the flag.
+    Lenient { day_first: bool },
+}
+
+impl DayOrder {
+    /// The per-cell reading, defaulting to day first when `day_first`.
+    pub fn lenient(day_first: bool) -> DayOrder {
+        DayOrder::Lenient { day_first }
+    }
+}
+
+/// Reads a label as `parse_period` does, but also yearless months,
+/// `YYYY-YY` pairs, and with the day/month order given by the axis.
+pub fn parse_label(text: &str, order: DayOrder) -> Option<Label> {
     let cleaned = clean_cell(text);
     if cleaned.is_empty() || cleaned.len() > MAX_PERIOD_BYTES {
         return None;
     }
     let lower = cleaned.to_lowercase();
-    parse_numeric_date(&lower, day_first).or_else(|| parse_worded_period(&lower))
+    if let Some(year) = fiscal_pair(&lower) {
+        return match parse_numeric_date(&lower, order) {
+            Some(Period::Month { .. }) => Some(Label::FiscalPair(year)),
+            _ => Some(Label::Period(Period::FiscalYear(year))),
+        };
+    }
+    if let Some(start) = date_range_start(&lower, order) {
+        return Some(Label::Period(start));
+    }
+    if let Some(period) = parse_numeric_date(&lower, order) {
+        return Some(Label::Period(period));
+    }
+    match tokenize(&lower)?.as_slice() {
+        [Token::Month(month)] => Some(Label::Month(*month)),
+        tokens => period_from_tokens(tokens).map(Label::Period),
+    }
+}
+
+/// `2026-27`, `2026/27`, `2026_27`, `2026-2027`: two consecutive years
+/// joined by one separator. The first year.
+fn fiscal_pair(lower: &str) -> Option<i32> {
+    let (first, second) = lower.split_once(['-', '/', '_'])?;
+    if first.len() != 4 || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if !(second.len() == 2 || second.len() == 4) || !second.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let start = year_in_range(number_of(first))?;
+    let end = number_of(second);
+    let consecutive = if second.len() == 2 {
+        end == (start as u32 + 1) % 100
+    } else {
+        end == start as u32 + 1
+    };
+    consecutive.then_some(start)
+}
+
+/// The first day of a date range (`2023-01-30/2023-02-05`, `2023-01-30 -
+/// 2023-02-05`, `30.01.2023 – 05.02.2023`): a week or month written as its
+/// first and last day. None unless both ends are days, in order.
+fn date_range_start(lower: &str, order: DayOrder) -> Option<Period> {
+    for separator in [
+        "/", " - ", " – ", "–", " to ", " bis ", " a ", " à ", " al ",
+    ] {
+        let mut parts = lower.splitn(2, separator);
+        let (Some(first), Some(second)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Some(Period::Day(start)), Some(Period::Day(end))) = (
+            parse_numeric_date(first.trim(), order),
+            parse_numeric_date(second.trim(), order),
+        ) else {
+            continue;
+        };
+        if end >= start && (end - start).num_days() <= 366 {
+            return Some(Period::Day(start));
+        }
+    }
+    None
 }
 
 /// Whether a column of numeric dates is written day first. A first component
@@ -284,7 +317,9 @@ pub fn infer_frequency(periods: &[Period]) -> (Frequency, i64) {
         Period::Week { .. } => (Frequency::Weekly, 0),
         Period::Month { .. } => (Frequency::Monthly, 0),
         Period::Quarter { .. } => (Frequency::Quarterly, 0),
-        Period::Year(_) => (Frequency::Yearly, 0),
+        Period::Half { .. } => (Frequency::HalfYearly, 0),
+        Period::Year(_) | Period::FiscalYear(_) => (Frequency::Yearly, 0),
+        Period::WeekNumber(_) => (Frequency::Weekly, 0),
     }
 }
 
@@ -402,7 +437,7 @@ fn is_time_of_day(rest: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ',' | '+' | '-' | 'z' | ' '))
 }
 
-fn parse_numeric_date(lower: &str, day_first: bool) -> Option<Period> {
+fn parse_numeric_date(lower: &str, order: DayOrder) -> Option<Period> {
     let date = split_numeric_date(lower)?;
     match (date.parts.as_slice(), date.separator, date.has_time) {
         ([year], None, false) if year.len() == 4 => {
@@ -428,7 +463,7 @@ fn parse_numeric_date(lower: &str, day_first: bool) -> Option<Period> {
         {
             let year = two_or_four_digit_year(number_of(year), year.len())?;
             let (first, second) = (number_of(first), number_of(second));
-            let (day, month) = if reads_day_first(first, second, separator, day_first) {
+            let (day, month) = if reads_day_first(first, second, separator, order) {
                 (first, second)
             } else {
                 (second, first)
@@ -439,15 +474,22 @@ fn parse_numeric_date(lower: &str, day_first: bool) -> Option<Period> {
     }
 }
 
-/// Whether `first/second` is day/month: a component above 12 decides,
-/// otherwise dots mean day first and the rest follow the caller's flag.
-fn reads_day_first(first: u32, second: u32, separator: char, day_first: bool) -> bool {
-    if first > 12 && second <= 12 {
-        true
-    } else if second > 12 && first <= 12 {
-        false
-    } else {
-        separator == '.' || day_first
+/// Whether `first/second` is day/month: the axis's order when it has one;
+/// per cell, a component above 12 decides, otherwise dots mean day first
+/// and the rest follow the caller's flag.
+fn reads_day_first(first: u32, second: u32, separator: char, order: DayOrder) -> bool {
+    match order {
+        DayOrder::DayFirst => true,
+        DayOrder::MonthFirst => false,
+        DayOrder::Lenient { day_first } => {
+            if first > 12 && second <= 12 {
+                true
+            } else if second > 12 && first <= 12 {
+                false
+            } else {
+                separator == '.' || day_first
+            }
+        }
     }
 }
 
@@ -479,15 +521,17 @@ fn day_period(year: i32, month: u32, day: u32) -> Option<Period> {
 /// One piece of a worded period label.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Token {
-    Number { value: u32, digits: usize },
+    Number {
+        value: u32,
+        digits: usize,
+    },
     Month(u32),
     QuarterMark,
     WeekMark,
+    HalfMark,
+    /// `y` in `y1_2026_27` (year 1 of a plan).
+    YearMark,
     Fiscal,
-}
-
-fn parse_worded_period(lower: &str) -> Option<Period> {
-    period_from_tokens(&tokenize(lower)?)
 }
 
 /// Splits a label at separators and at letter/digit boundaries (`2024q1` →
@@ -530,27 +574,37 @@ fn tokenize(lower: &str) -> Option<Vec<Token>> {
 
 fn word_token(word: &str) -> Option<Token> {
     match word {
-        "q" | "qtr" | "quarter" => Some(Token::QuarterMark),
-        "w" | "wk" | "week" | "kw" | "cw" => Some(Token::WeekMark),
+        "q" | "qtr" | "quarter" | "trimestre" | "quartal" | "kwartaal" => Some(Token::QuarterMark),
         "fy" => Some(Token::Fiscal),
+        "y" => Some(Token::YearMark),
+        _ if WEEK_WORDS.contains(&word) => Some(Token::WeekMark),
+        _ if HALF_WORDS.contains(&word) => Some(Token::HalfMark),
         _ => month_number(word).map(Token::Month),
     }
 }
 
-fn month_number(word: &str) -> Option<u32> {
-    MONTH_NAMES
-        .iter()
-        .find(|(name, _)| *name == word)
-        .map(|&(_, month)| month)
-}
-
 fn period_from_tokens(tokens: &[Token]) -> Option<Period> {
-    use Token::{Fiscal, Month, Number, QuarterMark, WeekMark};
+    use Token::{Fiscal, HalfMark, Month, Number, QuarterMark, WeekMark, YearMark};
     match tokens {
         [Number { value, digits: 4 }] => year_in_range(*value).map(Period::Year),
         [Fiscal, Number { value, digits }] => {
             two_or_four_digit_year(*value, *digits).map(Period::Year)
         }
+        [Fiscal, Number {
+            value: start,
+            digits: 4,
+        }, Number { value: end, digits }]
+        | [YearMark, Number { digits: 1 | 2, .. }, Number {
+            value: start,
+            digits: 4,
+        }, Number { value: end, digits }] => fiscal_year(*start, *end, *digits),
+        [WeekMark, Number {
+            value,
+            digits: 1..=3,
+        }] => (*value <= crate::model::MAX_WEEK_NUMBER).then_some(Period::WeekNumber(*value)),
+        [half @ Number { digits: 1, .. }, HalfMark, year @ ..]
+        | [HalfMark, half, year @ ..]
+        | [year @ .., HalfMark, half] => half_period(year_of(year)?, half),
         [quarter @ Number { digits: 1, .. }, QuarterMark, year @ ..]
         | [QuarterMark, quarter, year @ ..]
         | [year @ .., QuarterMark, quarter] => quarter_period(year_of(year)?, quarter),
@@ -585,6 +639,28 @@ fn period_from_tokens(tokens: &[Token]) -> Option<Period> {
             value: day,
             digits: 1 | 2,
         }] => day_period(year_in_range(*value)?, *month, *day),
+        _ => None,
+    }
+}
+
+/// `FY2026/27` or `FY2026/2027` when the years are consecutive.
+fn fiscal_year(start: u32, end: u32, end_digits: usize) -> Option<Period> {
+    let consecutive = match end_digits {
+        2 => end == (start + 1) % 100,
+        4 => end == start + 1,
+        _ => false,
+    };
+    if !consecutive {
+        return None;
+    }
+    year_in_range(start).map(Period::FiscalYear)
+}
+
+fn half_period(year: i32, half: &Token) -> Option<Period> {
+    match *half {
+        Token::Number { value, digits: 1 } if (1..=2).contains(&value) => {
+            Some(Period::Half { year, half: value })
+        }
         _ => None,
     }
 }
@@ -701,6 +777,7 @@ fn frequency_of_days(periods: &[Period]) -> (Frequency, i64) {
         6..=8 => (Frequency::Weekly, 7),
         28..=31 => (Frequency::Monthly, 0),
         89..=92 => (Frequency::Quarterly, 0),
+        181..=184 => (Frequency::HalfYearly, 0),
         364..=366 => (Frequency::Yearly, 0),
         other => (Frequency::Irregular, other),
     }
@@ -713,6 +790,10 @@ fn coarsen_day(date: NaiveDate, frequency: Frequency) -> Period {
         Frequency::Quarterly => Period::Quarter {
             year,
             quarter: (month - 1) / 3 + 1,
+        },
+        Frequency::HalfYearly => Period::Half {
+            year,
+            half: (month - 1) / 6 + 1,
         },
         Frequency::Yearly => Period::Year(year),
         Frequency::Daily | Frequency::Weekly | Frequency::Irregular => Period::Day(date),
@@ -739,7 +820,10 @@ fn is_gap(
                 let step = if step_days > 0 { step_days } else { 7 };
                 (second - first).num_days().saturating_mul(2) > step.saturating_mul(3)
             }
-            Frequency::Monthly | Frequency::Quarterly | Frequency::Yearly => {
+            Frequency::Monthly
+            | Frequency::Quarterly
+            | Frequency::HalfYearly
+            | Frequency::Yearly => {
                 coarsen_day(first, frequency).advance(1, 0) < coarsen_day(second, frequency)
             }
             Frequency::Irregular => false,
@@ -923,8 +1007,6 @@ mod tests {
             "2024-01-31 foo",
             "2024-01/31",
             "Revenue",
-            "H1 2024",
-            "FY2024/25",
             "1e3",
             "2024²",
             "٢٠٢٤",

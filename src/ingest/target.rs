@@ -117,18 +117,24 @@ const LOWER_IS_BETTER_WORDS: &[&str] = &[
     "-",
 ];
 
-/// Name words for KPIs where less is better. Plurals (`costs`, `losses`)
-/// match too. `time` is handled apart (see `direction_from_name`).
+/// Name words for KPIs where less is better, in the languages of the
+/// month names (plurals such as `costs`, `custos`, `gastos` match too).
+/// `time` and its translations are handled apart (see `direction_from_name`).
 const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
+    // English
     "churn",
     "churned",
     "cost",
     "cac",
     "cpa",
     "cpc",
+    "cpl",
+    "cpm",
     "spend",
     "spending",
     "expense",
+    "expenditure",
+    "opex",
     "burn",
     "latency",
     "duration",
@@ -156,17 +162,182 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "abandonment",
     "abandoned",
     "cancellation",
+    "cancel",
     "default",
     "debt",
     "loss",
     "lost",
     "overdue",
+    "outstanding",
     "chargeback",
     "fraud",
+    "failure",
+    "fail",
+    "ticket",
+    "position",
+    "rank",
+    "ranking",
+    "risk",
+    "mortality",
+    "death",
+    "infection",
+    "readmission",
+    "accident",
+    "injury",
+    "absence",
+    "absenteeism",
+    "vacancy",
+    "tax",
+    "penalty",
+    "fine",
+    "scrap",
+    "waste",
+    "rework",
+    "mae",
+    "rmse",
+    "mape",
+    "theil",
+    "late",
+    "lateness",
+    "arrears",
+    "delinquency",
+    "unemployment",
+    // Portuguese
+    "custo",
+    "despesa",
+    "imposto",
+    "tributo",
+    "perda",
+    "reclamação",
+    "reclamacao",
+    "cancelamento",
+    "atraso",
+    "erro",
+    "falha",
+    "defeito",
+    "devolução",
+    "devolucao",
+    "inadimplência",
+    "inadimplencia",
+    "rotatividade",
+    "juros",
+    "dívida",
+    "divida",
+    "multa",
+    "acidente",
+    "absenteísmo",
+    "absenteismo",
+    "óbito",
+    "obito",
+    "mortalidade",
+    "infecção",
+    "infeccao",
+    // Spanish
+    "coste",
+    "costo",
+    "gasto",
+    "impuesto",
+    "pérdida",
+    "perdida",
+    "queja",
+    "reclamo",
+    "reclamación",
+    "cancelación",
+    "cancelacion",
+    "retraso",
+    "demora",
+    "fallo",
+    "falla",
+    "defecto",
+    "devolución",
+    "morosidad",
+    "deuda",
+    "rotación",
+    "rotacion",
+    // French
+    "coût",
+    "cout",
+    "dépense",
+    "depense",
+    "impôt",
+    "impot",
+    "perte",
+    "plainte",
+    "réclamation",
+    "annulation",
+    "retard",
+    "délai",
+    "delai",
+    "erreur",
+    "panne",
+    "défaut",
+    "dette",
+    "absentéisme",
+    // German
+    "kosten",
+    "aufwand",
+    "ausgaben",
+    "steuer",
+    "steuern",
+    "verlust",
+    "beschwerde",
+    "reklamation",
+    "storno",
+    "stornierung",
+    "verzögerung",
+    "verspätung",
+    "dauer",
+    "fehler",
+    "ausfall",
+    "defekt",
+    "retoure",
+    "schulden",
+    "fluktuation",
+    // Italian
+    "spesa",
+    "spese",
+    "imposta",
+    "perdita",
+    "reclamazione",
+    "cancellazione",
+    "ritardo",
+    "errore",
+    "guasto",
+    "difetto",
+    "reso",
+    "debito",
+    // Dutch
+    "uitgaven",
+    "belasting",
+    "verlies",
+    "klacht",
+    "annulering",
+    "vertraging",
+    "fout",
+    "storing",
+    "schuld",
+    "verloop",
+];
+
+/// Words for "time" that make a KPI a delay (`Response time`, `Tempo de
+/// espera`), unless followed by a word of `TIME_NOT_A_DELAY`.
+const TIME_WORDS: &[&str] = &["time", "times", "tempo", "tiempo", "temps", "zeit", "tijd"];
+
+/// Phrases for KPIs where less is better that no single word says.
+const LOWER_IS_BETTER_PHRASES: &[&[&str]] = &[
+    &["days", "sales", "outstanding"],
+    &["debtor", "days"],
+    &["days", "to"],
+    &["days", "outstanding"],
+    &["no", "show"],
+    &["noshow"],
+    &["returns"],
+    &["return", "rate"],
 ];
 
 /// Name words for KPIs where more is better (plurals match too).
 const HIGHER_IS_BETTER_NAME_WORDS: &[&str] = &[
+    // English
     "revenue",
     "mrr",
     "arr",
@@ -195,12 +366,92 @@ const HIGHER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "adoption",
     "saving",
     "mtbf",
+    "income",
+    "growth",
+    "customer",
+    "order",
+    "visit",
+    "patient",
+    "session",
+    "traffic",
+    "roi",
+    "roas",
+    "mql",
+    "sql",
+    "subscriber",
+    "member",
+    "download",
+    "install",
+    "renewal",
+    "upsell",
+    "throughput",
+    "yield",
+    "score",
+    // Portuguese
+    "receita",
+    "venda",
+    "lucro",
+    "margem",
+    "cliente",
+    "usuário",
+    "usuario",
+    "conversão",
+    "conversao",
+    "retenção",
+    "retencao",
+    "satisfação",
+    "satisfacao",
+    "faturamento",
+    // Spanish
+    "ingreso",
+    "ingresos",
+    "beneficio",
+    "margen",
+    "usuarios",
+    "conversión",
+    "retención",
+    "satisfacción",
+    "facturación",
+    "ventas",
+    // French
+    "chiffre",
+    "vente",
+    "bénéfice",
+    "benefice",
+    "marge",
+    "utilisateur",
+    "rétention",
+    // German
+    "umsatz",
+    "erlös",
+    "erlös",
+    "gewinn",
+    "kunden",
+    "nutzer",
+    "konversion",
+    "zufriedenheit",
+    // Italian
+    "ricavi",
+    "ricavo",
+    "fatturato",
+    "vendite",
+    "utile",
+    "margine",
+    "clienti",
+    "utenti",
+    // Dutch
+    "omzet",
+    "winst",
+    "klanten",
+    "gebruikers",
 ];
 
 /// Words after `time` that make it a measure of engagement (`time on site`,
 /// `time spent`) or reliability (`time between failures`), not a delay.
 /// `in` is not one of them: `time in queue` is a delay.
-const TIME_NOT_A_DELAY: &[&str] = &["on", "spent", "between"];
+const TIME_NOT_A_DELAY: &[&str] = &[
+    "on", "spent", "between", "no", "na", "en", "sur", "auf", "su", "op",
+];
 
 /// A KPI header split into its parts.
 #[derive(Debug, Clone, PartialEq)]
@@ -318,17 +569,35 @@ pub fn direction_from_name(name: &str) -> Option<Direction> {
             .any(|word| list.iter().any(|wanted| word_matches(word, wanted)))
     };
     let has_delay_time = words.iter().enumerate().any(|(index, word)| {
-        matches!(word.as_str(), "time" | "times")
+        TIME_WORDS.contains(&word.as_str())
             && !words
                 .get(index + 1)
                 .is_some_and(|next| TIME_NOT_A_DELAY.contains(&next.as_str()))
     });
     let has_phrase = |phrase: &[&str]| words.windows(phrase.len()).any(|window| window == phrase);
-    let days_sales_outstanding = has_phrase(&["days", "sales", "outstanding"]);
+    let lower_phrase = LOWER_IS_BETTER_PHRASES.iter().any(|phrase| {
+        has_phrase(phrase) && !(phrase == &["returns"] && has_phrase(&["returns", "on"]))
+    });
     let time_between_failures = has_phrase(&["time", "between"]);
-    if has_delay_time || days_sales_outstanding || is_any(LOWER_IS_BETTER_NAME_WORDS) {
+    if time_between_failures {
+        Some(Direction::HigherIsBetter)
+    } else if has_delay_time || lower_phrase || is_any(LOWER_IS_BETTER_NAME_WORDS) {
         Some(Direction::LowerIsBetter)
-    } else if time_between_failures || is_any(HIGHER_IS_BETTER_NAME_WORDS) {
+    } else if is_any(HIGHER_IS_BETTER_NAME_WORDS) {
+        Some(Direction::HigherIsBetter)
+    } else {
+        None
+    }
+}
+
+/// The direction an accounting sign in front of a line item says: `(-)`
+/// marks a deduction (a cost, lower is better), `(+)` and `(=)` an income
+/// or a result (higher is better).
+pub fn direction_from_sign_prefix(name: &str) -> Option<Direction> {
+    let trimmed = name.trim_start();
+    if trimmed.starts_with("(-)") || trimmed.starts_with("(−)") || trimmed.starts_with("(–)") {
+        Some(Direction::LowerIsBetter)
+    } else if trimmed.starts_with("(+)") || trimmed.starts_with("(=)") {
         Some(Direction::HigherIsBetter)
     } else {
         None
@@ -1071,13 +1340,53 @@ mod tests {
             ("Time on site", None),
             ("Time spent in app", None),
             ("Headcount", None),
-            ("Tickets", None),
+            // The SPEC lists tickets among the lower-is-better words of
+            // business sheets (support tickets), so they are no longer unsaid.
+            ("Tickets", lower),
+            ("Return on equity", None),
+            ("Product returns", lower),
+            ("no_show_count", lower),
+            ("outstanding_payments", lower),
+            ("Interest expense", lower),
+            ("Blended CAC ($)", lower),
+            ("Average position", lower),
+            ("Despesas Gerais", lower),
+            ("Custos (Verificações - Certificadora)", lower),
+            ("Tempo médio de espera", lower),
+            ("Tempo no site", None),
+            ("Gastos de envío", lower),
+            ("Coût d'acquisition", lower),
+            ("Fehlerquote", None),
+            ("Anzahl Fehler", lower),
+            ("Kosten", lower),
+            ("Receita Bruta", higher),
+            ("Umsatz", higher),
+            ("Omzet", higher),
+            ("Ricavi", higher),
+            ("total_patients", higher),
             ("", None),
             ("Lifetime", None),
         ];
         for (name, expected) in cases {
             assert_eq!(direction_from_name(name), expected, "{name}");
         }
+    }
+
+    #[test]
+    fn accounting_signs_say_the_direction() {
+        assert_eq!(
+            direction_from_sign_prefix("(-) Impostos (PIS/COFINS)"),
+            Some(Direction::LowerIsBetter)
+        );
+        assert_eq!(
+            direction_from_sign_prefix("(+) Receita Bruta"),
+            Some(Direction::HigherIsBetter)
+        );
+        assert_eq!(
+            direction_from_sign_prefix("(=) Lucro Bruto"),
+            Some(Direction::HigherIsBetter)
+        );
+        assert_eq!(direction_from_sign_prefix("Revenue (-)"), None);
     }
 
     #[test]

@@ -35,10 +35,10 @@ fn kpi<'a>(session: &'a Session, name: &str) -> &'a kpilot::report::KpiReport {
 fn the_sample_is_read_with_its_metadata_sheet() {
     let session = sample_session();
     let report = session.report();
-    assert_eq!(report.source.sheet.as_deref(), Some("KPIs"));
-    assert_eq!(report.source.layout, Layout::WideRows);
-    assert_eq!(report.source.frequency, Frequency::Monthly);
-    assert_eq!(report.source.periods, 36);
+    assert_eq!(report.source.info.sheet.as_deref(), Some("KPIs"));
+    assert_eq!(report.source.info.layout, Layout::WideRows);
+    assert_eq!(report.source.info.frequency, Frequency::Monthly);
+    assert_eq!(report.source.info.periods, 36);
     assert_eq!(report.source.sheets, vec!["KPIs", "Targets", "Notes"]);
     assert_eq!(report.kpis.len(), 12);
     let churn = kpi(&session, "Monthly churn");
@@ -60,11 +60,12 @@ fn the_sample_is_read_with_its_metadata_sheet() {
     assert!(
         report
             .source
+            .info
             .warnings
             .iter()
             .any(|warning| warning.contains("YTD 2025")),
         "the YTD column is left out and said so: {:?}",
-        report.source.warnings
+        report.source.info.warnings
     );
 }
 

@@ -1,0 +1,641 @@
+//! A period axis: the cells of one row (periods across) or one column
+//! (periods down) read as periods together, so that every choice is made
+//! once per axis from all of its cells, never per cell: the day/month order
+//! of numeric dates (`13-06-2025` anywhere makes the whole axis day first),
+//! the year of months written without one (`Jan` … `Dez`), fiscal `2026-27`
+//! labels, numbers that are Excel serials, bare years or `YYYYMM` months,
+//! and time-only or 1899 cells that are not periods at all.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::ingest::grid::Cell;
+use crate::ingest::period::{
+    date_from_excel_serial, detect_day_first, gaps_and_duplicates, infer_frequency,
+    is_plausible_period_serial, is_summary_label, parse_label, DayOrder, Label,
+};
+use crate::ingest::value::{parse_value, ParsedValue};
+use crate::model::Period;
+
+/// Periods a line needs to count as a period axis.
+pub const MIN_PERIODS: usize = 2;
+
+/// A date before this year on an axis of later dates is a stray cell (a
+/// zero or time-only cell shows as 1899-12-31 or 1900-01-00).
+const FIRST_MODERN_YEAR: i32 = 1950;
+
+/// The day months without any year are placed before when no date is
+/// given, so that results are reproducible; the CLI and the page pass today.
+pub const DEFAULT_TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
+/// A year someone wrote near the table, for months that have none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YearHint {
+    pub year: i32,
+    /// Where it was found, for the warning ("the title 'Budget 2024'").
+    pub source: String,
+}
+
+/// What the axis reader knows beyond the cells.
+#[derive(Clone, Debug, Default)]
+pub struct AxisContext {
+    /// Years found near the table, strongest first.
+    pub year_hints: Vec<YearHint>,
+    /// Today, for months without any year anywhere: they are taken to be
+    /// the latest months that are not in the future.
+    pub today: Option<NaiveDate>,
+}
+
+/// One line's cells read as periods.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Axis {
+    /// (index in the line, period), in line order.
+    pub slots: Vec<(usize, Period)>,
+    /// Things to say in the warnings.
+    pub notes: Vec<String>,
+    /// Things that make the reading doubtful.
+    pub doubts: Vec<String>,
+    /// Whether the years were inferred (months written without one).
+    pub inferred_years: bool,
+}
+
+impl Axis {
+    /// Number of periods found.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether no period was found.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The indices (in the line) that hold periods.
+    pub fn indices(&self) -> Vec<usize> {
+        self.slots.iter().map(|(index, _)| *index).collect()
+    }
+
+    /// The period at index `index` of the line, if that cell holds one.
+    pub fn period_at(&self, index: usize) -> Option<Period> {
+        self.slots
+            .iter()
+            .find(|(at, _)| *at == index)
+            .map(|(_, period)| *period)
+    }
+}
+
+/// Reads a line of cells (with their index in the line) as a period axis.
+pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
+    let texts: Vec<(usize, &str)> = cells
+        .iter()
+        .filter_map(|(index, cell)| cell.text().map(|text| (*index, text)))
+        .filter(|(_, text)| !text.is_empty() && !is_summary_label(text))
+        .collect();
+    let order = day_order(&texts);
+    let mut axis = Axis::default();
+    let mut labels: Vec<(usize, Label)> = texts
+        .iter()
+        .filter_map(|(index, text)| parse_label(text, order).map(|label| (*index, label)))
+        .collect();
+    resolve_fiscal_pairs(&mut labels);
+    let mut periods: Vec<(usize, Period)> = Vec::new();
+    let mut yearless: Vec<(usize, u32)> = Vec::new();
+    for (index, label) in &labels {
+        match label {
+            Label::Period(period) => periods.push((*index, *period)),
+            Label::Month(month) => yearless.push((*index, *month)),
+            Label::FiscalPair(_) => {}
+        }
+    }
+    for (index, cell) in cells {
+        if let Cell::Date(date) = cell {
+            periods.push((*index, Period::Day(*date)));
+        }
+    }
+    if yearless.len() >= MIN_PERIODS && yearless.len() > periods.len() {
+        periods = resolve_yearless(&yearless, &periods, context, &mut axis);
+        axis.inferred_years = true;
+    }
+    if periods.len() < MIN_PERIODS {
+        let numbers = numbers_of(cells);
+        if let Some(from_numbers) = numbers_as_periods(&numbers) {
+            if from_numbers.len() > periods.len() {
+                periods = from_numbers;
+            }
+        }
+    }
+    drop_stray_dates(&mut periods, &mut axis);
+    periods.sort_by_key(|(index, _)| *index);
+    axis.slots = periods;
+    axis
+}
+
+/// The day/month order of an axis's numeric dates: decided by the cells
+/// that can only be read one way (`13-06-2025`, `06/13/2025`); when none
+/// decides, by which reading makes the more regular series (`1/1/2015,
+/// 2/1/2015, …` are the firsts of consecutive months, not twelve days in
+/// January); dots mean day first when that still leaves a tie.
+fn day_order(texts: &[(usize, &str)]) -> DayOrder {
+    let numeric: Vec<&str> = texts.iter().map(|(_, text)| *text).collect();
+    let day_first_votes = detect_day_first(&numeric);
+    let month_first_votes = detect_day_first_reversed(&numeric);
+    if day_first_votes {
+        return DayOrder::DayFirst;
+    }
+    if month_first_votes {
+        return DayOrder::MonthFirst;
+    }
+    let irregularity = |order: DayOrder| {
+        let periods: Vec<Period> = numeric
+            .iter()
+            .filter_map(|text| match parse_label(text, order) {
+                Some(Label::Period(period @ Period::Day(_))) => Some(period),
+                _ => None,
+            })
+            .collect();
+        if periods.len() < MIN_PERIODS {
+            return usize::MAX;
+        }
+        let (frequency, step_days) = infer_frequency(&periods);
+        let coarse = crate::ingest::period::coarsen(&periods, frequency);
+        let (gaps, duplicates) = gaps_and_duplicates(&coarse, frequency, step_days);
+        let irregular = usize::from(frequency == crate::model::Frequency::Irregular);
+        gaps.len() + duplicates.len() + irregular * periods.len()
+    };
+    let day_first = irregularity(DayOrder::DayFirst);
+    let month_first = irregularity(DayOrder::MonthFirst);
+    if day_first < month_first {
+        DayOrder::DayFirst
+    } else if month_first < day_first {
+        DayOrder::MonthFirst
+    } else {
+        let dotted = numeric.iter().any(|text| text.matches('.').count() == 2);
+        if dotted {
+            DayOrder::DayFirst
+        } else {
+            DayOrder::MonthFirst
+        }
+    }
+}
+
+/// Whether the decisive dates of a list say month first (`06/13/2025`).
+fn detect_day_first_reversed(texts: &[&str]) -> bool {
+    let swapped: Vec<String> = texts
+        .iter()
+        .filter_map(|text| {
+            let cleaned = text.trim();
+            let separator = cleaned.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+            let parts: Vec<&str> = cleaned.splitn(3, separator).collect();
+            match parts.as_slice() {
+                [first, second, rest] if first.len() <= 2 => {
+                    Some(format!("{second}{separator}{first}{separator}{rest}"))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let swapped: Vec<&str> = swapped.iter().map(String::as_str).collect();
+    detect_day_first(&swapped)
+}
+
+/// `2026-27` labels are fiscal years when the axis is written that way;
+/// when only some are (`2011-12` beside months), they stay months.
+fn resolve_fiscal_pairs(labels: &mut [(usize, Label)]) {
+    let fiscal = labels
+        .iter()
+        .filter(|(_, label)| {
+            matches!(
+                label,
+                Label::FiscalPair(_) | Label::Period(Period::FiscalYear(_))
+            )
+        })
+        .count();
+    let all_fiscal = fiscal * 2 > labels.len();
+    for (_, label) in labels.iter_mut() {
+        if let Label::FiscalPair(year) = *label {
+            *label = if all_fiscal {
+                Label::Period(Period::FiscalYear(year))
+            } else {
+                Label::Period(Period::Month {
+                    year,
+                    month: (year as u32 + 1) % 100,
+                })
+            };
+        }
+    }
+}
+
+/// Gives yearless months their years. Months in calendar order roll into
+/// a new year when they wrap (Dec → Jan); newest-first months roll back;
+/// months in any other order (sorted as text) are one year. The year comes
+/// from a full month on the same axis (`Jan 2024`, `Feb`, `Mar`), else a
+/// year written near the table, else today (the latest months that are not
+/// in the future), and the warnings or doubts say which.
+fn resolve_yearless(
+    yearless: &[(usize, u32)],
+    explicit: &[(usize, Period)],
+    context: &AxisContext,
+    axis: &mut Axis,
+) -> Vec<(usize, Period)> {
+    let anchor = explicit.iter().find_map(|(index, period)| match period {
+        Period::Month { year, month } => Some((*index, *year, *month)),
+        _ => None,
+    });
+    let mut months: Vec<(usize, u32)> = yearless.to_vec();
+    if let Some((index, _, month)) = anchor {
+        months.push((index, month));
+    }
+    months.sort_by_key(|(index, _)| *index);
+    let offsets = year_offsets(&months);
+    let lowest = offsets.iter().copied().min().unwrap_or(0);
+    let highest = offsets.iter().copied().max().unwrap_or(0);
+    let first_year = match anchor {
+        Some((anchor_index, year, _)) => {
+            let at = months
+                .iter()
+                .position(|(index, _)| *index == anchor_index)
+                .and_then(|position| offsets.get(position).copied())
+                .unwrap_or(0);
+            year - at
+        }
+        None => match context.year_hints.first() {
+            Some(hint) => {
+                axis.notes.push(format!(
+                    "The months have no year; the year {} comes from {}.",
+                    hint.year, hint.source
+                ));
+                // The hint is the year of the first month written.
+                hint.year - offsets.first().copied().unwrap_or(0)
+            }
+            None => {
+                let today = context.today.unwrap_or(DEFAULT_TODAY);
+                let last_month = months
+                    .iter()
+                    .zip(&offsets)
+                    .filter(|(_, offset)| **offset == highest)
+                    .map(|((_, month), _)| *month)
+                    .max()
+                    .unwrap_or(12);
+                // This month is not over: its figures are not in yet.
+                let last_year = if last_month < today.month() {
+                    today.year()
+                } else {
+                    today.year() - 1
+                };
+                let first_year = last_year - highest;
+                axis.doubts.push(format!(
+                    "The months have no year and nothing in the file says one; they were taken to be the latest months before today, up to {}.",
+                    Period::Month { year: last_year, month: last_month }.label()
+                ));
+                first_year
+            }
+        },
+    };
+    if highest > lowest && anchor.is_none() {
+        axis.notes.push(format!(
+            "The months run over {} year end(s); each Dec → Jan starts a new year.",
+            highest - lowest
+        ));
+    }
+    months
+        .iter()
+        .zip(offsets)
+        .map(|((index, month), offset)| {
+            (
+                *index,
+                Period::Month {
+                    year: first_year + offset,
+                    month: *month,
+                },
+            )
+        })
+        .collect()
+}
+
+/// For months in line order, each one's year counted from the first:
+/// +1 at every wrap (Dec → Jan), or −1 at every wrap back when the months
+/// run newest first; all 0 when the months are scrambled (sorted as text),
+/// since months of one year then appear once each.
+fn year_offsets(months: &[(usize, u32)]) -> Vec<i32> {
+    let ascending = months
+        .windows(2)
+        .filter(|pair| pair[1].1 > pair[0].1)
+        .count();
+    let descending = months
+        .windows(2)
+        .filter(|pair| pair[1].1 < pair[0].1)
+        .count();
+    let newest_first = descending > ascending;
+    let mut offsets = Vec::with_capacity(months.len());
+    let mut offset = 0i32;
+    let mut previous: Option<u32> = None;
+    for (_, month) in months {
+        if let Some(previous) = previous {
+            if newest_first && *month > previous {
+                offset -= 1;
+            } else if !newest_first && *month < previous {
+                offset += 1;
+            }
+        }
+        previous = Some(*month);
+        offsets.push(offset);
+    }
+    let wraps = offsets
+        .iter()
+        .map(|offset| offset.unsigned_abs())
+        .max()
+        .unwrap_or(0) as usize;
+    let distinct: std::collections::BTreeSet<u32> =
+        months.iter().map(|(_, month)| *month).collect();
+    // Twelve months or fewer, each once, that wrap more often than a
+    // calendar could: one year written out of order.
+    if distinct.len() == months.len() && wraps * 12 >= months.len() + 12 {
+        return vec![0; months.len()];
+    }
+    offsets
+}
+
+/// The numbers of a line: number cells and text that is a plain number.
+fn numbers_of(cells: &[(usize, &Cell)]) -> Vec<(usize, f64)> {
+    cells
+        .iter()
+        .filter_map(|(index, cell)| match cell {
+            Cell::Number(number) => Some((*index, *number)),
+            Cell::Text(text) => match parse_value(text, false) {
+                ParsedValue::Number { value, unit: None } => Some((*index, value)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Numbers that are periods when the whole line's numbers step like
+/// periods do: consecutive bare years (2019, 2020, …), `YYYYMM` months
+/// (202404, 202405, …, 202501), or Excel date serials stepping like days,
+/// weeks, months, quarters or years.
+pub fn numbers_as_periods(numbers: &[(usize, f64)]) -> Option<Vec<(usize, Period)>> {
+    if numbers.len() < MIN_PERIODS || numbers.iter().any(|(_, number)| number.fract() != 0.0) {
+        return None;
+    }
+    let is_year = |number: f64| (1900.0..=2200.0).contains(&number);
+    if numbers.iter().all(|(_, number)| is_year(*number)) {
+        let years: Vec<(usize, Period)> = numbers
+            .iter()
+            .map(|(index, number)| (*index, Period::Year(*number as i32)))
+            .collect();
+        return steps_like_periods(&years).then_some(years);
+    }
+    if let Some(months) = year_months(numbers) {
+        return steps_like_periods(&months).then_some(months);
+    }
+    let steps: Vec<f64> = numbers
+        .windows(2)
+        .map(|pair| pair[1].1 - pair[0].1)
+        .collect();
+    let monotonic = steps.iter().all(|step| *step > 0.0) || steps.iter().all(|step| *step < 0.0);
+    let date_like_step = |step: f64| {
+        step == 1.0
+            || step == 7.0
+            || (28.0..=31.0).contains(&step)
+            || (89.0..=92.0).contains(&step)
+            || (365.0..=366.0).contains(&step)
+    };
+    if monotonic
+        && numbers
+            .iter()
+            .all(|(_, number)| is_plausible_period_serial(*number))
+        && steps.iter().all(|step| date_like_step(step.abs()))
+    {
+        return numbers
+            .iter()
+            .map(|(index, number)| {
+                date_from_excel_serial(*number, false).map(|date| (*index, Period::Day(date)))
+            })
+            .collect();
+    }
+    None
+}
+
+/// `YYYYMM` integers (202404 is April 2024), when every number is one.
+fn year_months(numbers: &[(usize, f64)]) -> Option<Vec<(usize, Period)>> {
+    numbers
+        .iter()
+        .map(|(index, number)| {
+            if !(190_001.0..=220_012.0).contains(number) {
+                return None;
+            }
+            let whole = *number as i64;
+            let (year, month) = (whole / 100, whole % 100);
+            (1..=12).contains(&month).then_some((
+                *index,
+                Period::Month {
+                    year: year as i32,
+                    month: month as u32,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Whether periods found in numbers step like a calendar in one direction
+/// (one period at a time, allowing a few gaps and repeats, as a long table
+/// repeats each period once per KPI): numbers that only happen to be in a
+/// year's range are values.
+fn steps_like_periods(periods: &[(usize, Period)]) -> bool {
+    let mut sorted: Vec<Period> = periods.iter().map(|(_, period)| *period).collect();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() < MIN_PERIODS {
+        return false;
+    }
+    let (first, last) = match (sorted.first(), sorted.last()) {
+        (Some(first), Some(last)) => (*first, *last),
+        _ => return false,
+    };
+    let mut span = 0usize;
+    let mut cursor = first;
+    while cursor < last && span <= sorted.len() * 2 {
+        cursor = cursor.advance(1, 0);
+        span += 1;
+    }
+    // At most one period in two missing across the span.
+    span < sorted.len() * 2
+}
+
+/// Drops dates before 1950 from an axis of later dates: a zero or
+/// time-only cell (`00:00`) shows as 31 Dec 1899 and is not a period.
+fn drop_stray_dates(periods: &mut Vec<(usize, Period)>, axis: &mut Axis) {
+    let year_of = |period: &Period| period.start_date().year();
+    let modern = periods
+        .iter()
+        .filter(|(_, period)| year_of(period) >= FIRST_MODERN_YEAR)
+        .count();
+    if modern * 2 <= periods.len() {
+        return;
+    }
+    let before = periods.len();
+    let mut stray = Vec::new();
+    periods.retain(|(_, period)| {
+        let keep = year_of(period) >= FIRST_MODERN_YEAR;
+        if !keep {
+            stray.push(period.label());
+        }
+        keep
+    });
+    if periods.len() < before {
+        axis.notes.push(format!(
+            "Left out {} cell(s) on the period axis that hold a date before {FIRST_MODERN_YEAR} ({}); they are blank or time-only cells, not periods.",
+            before - periods.len(),
+            stray.first().cloned().unwrap_or_default()
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(value: &str) -> Cell {
+        Cell::Text(value.to_string())
+    }
+
+    fn read(cells: &[Cell], context: &AxisContext) -> Axis {
+        let indexed: Vec<(usize, &Cell)> = cells.iter().enumerate().collect();
+        read_axis(&indexed, context)
+    }
+
+    fn labels(axis: &Axis) -> Vec<String> {
+        axis.slots
+            .iter()
+            .map(|(_, period)| period.label())
+            .collect()
+    }
+
+    #[test]
+    fn one_day_first_date_decides_the_whole_axis_whatever_the_separator() {
+        let cells: Vec<Cell> = ["01-06-2025", "02-06-2025", "13-06-2025"]
+            .into_iter()
+            .map(text)
+            .collect();
+        let axis = read(&cells, &AxisContext::default());
+        assert_eq!(labels(&axis), ["2025-06-01", "2025-06-02", "2025-06-13"]);
+    }
+
+    #[test]
+    fn undecided_dates_take_the_more_regular_reading() {
+        let cells: Vec<Cell> = (1..=12)
+            .map(|month| text(&format!("{month}/1/2015")))
+            .chain([text("1/1/2016"), text("2/1/2016")])
+            .collect();
+        let axis = read(&cells, &AxisContext::default());
+        assert_eq!(
+            axis.slots.first().map(|s| s.1.label()).as_deref(),
+            Some("2015-01-01")
+        );
+        assert_eq!(
+            axis.slots.get(1).map(|s| s.1.label()).as_deref(),
+            Some("2015-02-01")
+        );
+    }
+
+    #[test]
+    fn yearless_months_take_the_year_from_a_hint_and_wrap() {
+        let cells: Vec<Cell> = ["Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb"]
+            .into_iter()
+            .map(text)
+            .collect();
+        let context = AxisContext {
+            year_hints: vec![YearHint {
+                year: 2024,
+                source: "the title".to_string(),
+            }],
+            today: None,
+        };
+        let axis = read(&cells, &context);
+        assert_eq!(labels(&axis).first().map(String::as_str), Some("2024-08"));
+        assert_eq!(labels(&axis).last().map(String::as_str), Some("2025-02"));
+        assert!(axis.doubts.is_empty());
+    }
+
+    #[test]
+    fn yearless_months_without_a_hint_end_before_today_and_say_so() {
+        let cells: Vec<Cell> = [
+            "Jan", "Fev", "Mar", "Abr", "Mai", "Jun", "Jul", "Ago", "Set", "Out", "Nov", "Dez",
+        ]
+        .into_iter()
+        .map(text)
+        .collect();
+        let context = AxisContext {
+            year_hints: Vec::new(),
+            today: NaiveDate::from_ymd_opt(2026, 12, 1),
+        };
+        let axis = read(&cells, &context);
+        assert_eq!(labels(&axis).first().map(String::as_str), Some("2025-01"));
+        assert_eq!(labels(&axis).last().map(String::as_str), Some("2025-12"));
+        assert_eq!(axis.doubts.len(), 1);
+    }
+
+    #[test]
+    fn newest_first_and_text_sorted_months_are_put_in_order() {
+        let newest: Vec<Cell> = ["Mar", "Feb", "Jan", "Dec", "Nov"]
+            .into_iter()
+            .map(text)
+            .collect();
+        let context = AxisContext {
+            year_hints: vec![YearHint {
+                year: 2025,
+                source: "x".to_string(),
+            }],
+            today: None,
+        };
+        let axis = read(&newest, &context);
+        let mut sorted = labels(&axis);
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            ["2024-11", "2024-12", "2025-01", "2025-02", "2025-03"]
+        );
+    }
+
+    #[test]
+    fn year_month_integers_are_months() {
+        let cells: Vec<Cell> = [202411.0, 202412.0, 202501.0, 202502.0]
+            .into_iter()
+            .map(Cell::Number)
+            .collect();
+        let axis = read(&cells, &AxisContext::default());
+        assert_eq!(labels(&axis), ["2024-11", "2024-12", "2025-01", "2025-02"]);
+        let values: Vec<Cell> = [1693.0, 2405.0, 3165.0]
+            .into_iter()
+            .map(Cell::Number)
+            .collect();
+        assert!(read(&values, &AxisContext::default()).is_empty());
+    }
+
+    #[test]
+    fn fiscal_pairs_are_fiscal_years_on_an_axis_of_them() {
+        let cells: Vec<Cell> = ["2010-11", "2011-12", "2012-13"]
+            .into_iter()
+            .map(text)
+            .collect();
+        let axis = read(&cells, &AxisContext::default());
+        assert_eq!(labels(&axis), ["FY2010/11", "FY2011/12", "FY2012/13"]);
+    }
+
+    #[test]
+    fn an_1899_cell_on_a_modern_axis_is_not_a_period() {
+        let date = |y, m, d| Cell::Date(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let cells = vec![
+            date(1899, 12, 31),
+            date(2024, 1, 31),
+            date(2024, 2, 29),
+            date(2024, 3, 31),
+        ];
+        let axis = read(&cells, &AxisContext::default());
+        assert_eq!(axis.len(), 3);
+        assert_eq!(axis.notes.len(), 1);
+    }
+}

@@ -1,0 +1,389 @@
+//! Periods across (`wide_rows`): a row of periods, one row per KPI below
+//! it, the KPI's name in a label column, optionally a second label column
+//! that names an entity (bank, region) or a role column (Actual / Plan /
+//! PY), attribute columns (Target, Unit, Owner …), section rows that head
+//! a department, and `Plan` / `PY` rows under the KPI they belong to.
+
+use std::collections::HashMap;
+
+use super::noise;
+use super::{
+    main_unit, place, quoted_list, read_value, RawSeries, RawTable, Shape, TableContext, ValueCell,
+};
+use crate::error::{Error, Result};
+use crate::ingest::confidence::Doubt;
+use crate::ingest::entity::{entity_of, EntityColumn};
+use crate::ingest::grid::{Cell, Grid};
+use crate::ingest::metadata::{cell_text, field_of_header, Field};
+use crate::ingest::period::is_summary_label;
+use crate::ingest::roles::{role_word, Role};
+use crate::ingest::value::{parse_value, ParsedValue};
+use crate::model::Layout;
+
+/// Rows looked at to judge a label column.
+const LABEL_SAMPLE_ROWS: usize = 500;
+
+/// Fills in what the shape leaves open: header row, name, entity and role
+/// columns, and the data rows.
+pub fn complete(grid: &Grid, context: &TableContext, mut shape: Shape) -> Result<Shape> {
+    let Some(period_row) = shape.period_row else {
+        return Err(Error::NoTable {
+            location: grid.location(&context.file),
+            detail: "no row of periods was given or found".to_string(),
+        });
+    };
+    let header_row = *shape.header_row.get_or_insert(period_row);
+    let axis = super::row_axis(
+        grid,
+        period_row,
+        &context.axis_context(grid, Some(header_row)),
+    );
+    let period_columns = axis.indices();
+    let first_period = period_columns.first().copied().unwrap_or(0);
+    let first_row = *shape.first_row.get_or_insert(header_row + 1);
+    let last_row = *shape
+        .last_row
+        .get_or_insert(grid.height().saturating_sub(1).max(first_row));
+    let rows = first_row..=last_row.min(first_row + LABEL_SAMPLE_ROWS);
+    let header = |column: usize| grid.cell(header_row, column).display();
+    // Label columns: mostly text below the header, not an attribute column.
+    let labels: Vec<usize> = (0..grid.width())
+        .filter(|column| !period_columns.contains(column))
+        .filter(|&column| {
+            !matches!(
+                field_of_header(&header(column)),
+                Some(
+                    Field::Target
+                        | Field::Min
+                        | Field::Max
+                        | Field::Unit
+                        | Field::Owner
+                        | Field::Department
+                        | Field::Direction
+                        | Field::Focus
+                        | Field::Value
+                        | Field::Period
+                )
+            )
+        })
+        .filter(|&column| is_text_column(grid, column, rows.clone()))
+        .collect();
+    if shape.role_column.is_none() {
+        shape.role_column = labels
+            .iter()
+            .copied()
+            .find(|&column| is_role_column(grid, column, rows.clone()));
+    }
+    let labels: Vec<usize> = labels
+        .into_iter()
+        .filter(|column| Some(*column) != shape.role_column)
+        .collect();
+    if shape.name_column.is_none() {
+        let named = |wanted: Field| {
+            labels
+                .iter()
+                .copied()
+                .find(|&column| field_of_header(&header(column)) == Some(wanted))
+        };
+        shape.name_column = named(Field::Name)
+            .or_else(|| {
+                let entity = named(Field::Entity);
+                labels
+                    .iter()
+                    .copied()
+                    .rfind(|column| Some(*column) != entity && *column < first_period)
+            })
+            .or_else(|| labels.first().copied())
+            .or(Some(0));
+    }
+    if shape.entity_column.is_none() {
+        let name_column = shape.name_column.unwrap_or(0);
+        let others: Vec<usize> = labels
+            .iter()
+            .copied()
+            .filter(|column| *column != name_column)
+            .collect();
+        shape.entity_column = Some(entity_for_names(
+            grid,
+            name_column,
+            &others,
+            header_row,
+            rows,
+        ));
+    }
+    shape.layout = Some(Layout::WideRows);
+    Ok(shape)
+}
+
+/// The label column that tells apart rows whose KPI names repeat (the
+/// bank of `Net Interest Margin`), if the names repeat at all.
+fn entity_for_names(
+    grid: &Grid,
+    name_column: usize,
+    candidates: &[usize],
+    header_row: usize,
+    rows: std::ops::RangeInclusive<usize>,
+) -> Option<usize> {
+    let names: Vec<(usize, String)> = rows
+        .clone()
+        .filter_map(|row| {
+            let name = grid.cell(row, name_column).display();
+            (!name.is_empty() && has_numbers(grid, row, name_column)).then_some((row, name))
+        })
+        .collect();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (_, name) in &names {
+        *seen.entry(name.as_str()).or_default() += 1;
+    }
+    let repeated = seen.values().filter(|count| **count > 1).count();
+    if repeated == 0 {
+        return None;
+    }
+    let header = |column: usize| grid.cell(header_row, column).display();
+    candidates
+        .iter()
+        .copied()
+        .map(|column| {
+            let mut pairs: HashMap<(String, String), usize> = HashMap::new();
+            let mut previous: Option<String> = None;
+            for (row, name) in &names {
+                let entity = entity_of(grid.cell(*row, column)).or_else(|| previous.clone());
+                previous.clone_from(&entity);
+                *pairs
+                    .entry((name.clone(), entity.unwrap_or_default()))
+                    .or_default() += 1;
+            }
+            let left: usize = pairs.values().map(|count| count - 1).sum();
+            let named = field_of_header(&header(column)) == Some(Field::Entity);
+            (column, left, named)
+        })
+        .filter(|(_, left, _)| *left * 20 <= names.len())
+        .max_by_key(|(column, left, named)| {
+            (*named, std::cmp::Reverse(*left), std::cmp::Reverse(*column))
+        })
+        .map(|(column, _, _)| column)
+}
+
+/// Whether a column below the header is mostly text (not numbers).
+fn is_text_column(grid: &Grid, column: usize, rows: std::ops::RangeInclusive<usize>) -> bool {
+    let (text, other) =
+        rows.map(|row| grid.cell(row, column))
+            .fold((0, 0), |(text, other), cell| match cell {
+                Cell::Text(value)
+                    if !value.trim().is_empty()
+                        && !matches!(parse_value(value, false), ParsedValue::Number { .. }) =>
+                {
+                    (text + 1, other)
+                }
+                Cell::Empty => (text, other),
+                Cell::Text(value) if value.trim().is_empty() => (text, other),
+                _ => (text, other + 1),
+            });
+    text > 0 && text >= other
+}
+
+/// Whether a column's values are all role words (Actual, Plan, Budget, PY).
+fn is_role_column(grid: &Grid, column: usize, rows: std::ops::RangeInclusive<usize>) -> bool {
+    let mut roles = 0usize;
+    let mut kinds = std::collections::HashSet::new();
+    for row in rows {
+        if let Some(text) = grid.cell(row, column).text() {
+            if text.is_empty() {
+                continue;
+            }
+            match role_word(text) {
+                Some(role) => {
+                    roles += 1;
+                    kinds.insert(role);
+                }
+                None => return false,
+            }
+        }
+    }
+    roles >= 2 && kinds.len() >= 2
+}
+
+/// Whether a row has any number outside the label column.
+fn has_numbers(grid: &Grid, row: usize, label_column: usize) -> bool {
+    grid.rows.get(row).is_some_and(|cells| {
+        cells.iter().enumerate().any(|(column, cell)| {
+            column != label_column
+                && matches!(read_value(cell, grid.decimal_comma), ValueCell::Number(..))
+        })
+    })
+}
+
+/// Reads a periods-across table from its shape.
+pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTable> {
+    let header_row = shape.header_row.unwrap_or(0);
+    let period_row = shape.period_row.unwrap_or(header_row);
+    let axis = super::row_axis(
+        grid,
+        period_row,
+        &context.axis_context(grid, Some(header_row)),
+    );
+    let mut warnings = axis.notes.clone();
+    let doubts: Vec<Doubt> = axis.doubts.iter().map(Doubt::check).collect();
+    let period_columns = axis.indices();
+    let label_column = shape.name_column.unwrap_or(0);
+    let entity_column = shape.entity_column.flatten();
+    let role_column = shape.role_column;
+    let header = |column: usize| grid.cell(header_row, column).display();
+    let mut attribute_columns: Vec<(usize, Field)> = Vec::new();
+    let mut skipped_columns = Vec::new();
+    for column in 0..grid.width() {
+        if period_columns.contains(&column)
+            || [Some(label_column), entity_column, role_column].contains(&Some(column))
+        {
+            continue;
+        }
+        let text = header(column);
+        if is_summary_label(&text) {
+            skipped_columns.push(text);
+        } else if let Some(field) = field_of_header(&text) {
+            attribute_columns.push((column, field));
+        }
+    }
+    if !skipped_columns.is_empty() {
+        warnings.push(format!(
+            "Left out columns that are not periods: {}.",
+            quoted_list(&skipped_columns)
+        ));
+    }
+    let target_header = attribute_columns
+        .iter()
+        .find(|(_, field)| *field == Field::Target)
+        .map(|(column, _)| header(*column))
+        .unwrap_or_else(|| "Target".to_string());
+    let mut series = Vec::new();
+    let mut skipped_rows = Vec::new();
+    let mut text_rows = Vec::new();
+    let mut notes_rows = 0usize;
+    let mut value_count = 0;
+    let mut section: Option<String> = None;
+    let mut current_entity: Option<String> = None;
+    // The last KPI row per entity, for `Plan` / `PY` rows under it.
+    let mut last_kpi: HashMap<Option<String>, String> = HashMap::new();
+    let first_row = shape.first_row.unwrap_or(header_row + 1);
+    let last_row = shape.last_row.unwrap_or(grid.height().saturating_sub(1));
+    for row in first_row..=last_row.min(grid.height().saturating_sub(1)) {
+        let label = grid.cell(row, label_column).display();
+        if let Some(column) = entity_column {
+            if let Some(entity) = entity_of(grid.cell(row, column)) {
+                current_entity = Some(entity);
+            }
+        }
+        let mut raw = RawSeries::new(label.clone(), period_columns.len());
+        let mut units: HashMap<String, usize> = HashMap::new();
+        let mut count = 0;
+        let mut texts = 0;
+        for (slot, column) in period_columns.iter().enumerate() {
+            match read_value(grid.cell(row, *column), grid.decimal_comma) {
+                ValueCell::Number(number, unit) => {
+                    if let Some(value) = raw.values.get_mut(slot) {
+                        *value = Some(number);
+                        count += 1;
+                    }
+                    if let Some(unit) = unit {
+                        *units.entry(unit).or_default() += 1;
+                    }
+                }
+                ValueCell::Missing => {}
+                ValueCell::Unreadable(text) => {
+                    texts += 1;
+                    raw.unreadable.push((place(row, *column), text));
+                }
+            }
+        }
+        raw.value_unit = main_unit(units);
+        if is_summary_label(&label) {
+            skipped_rows.push(label);
+            continue;
+        }
+        if count == 0 {
+            let alone = (0..grid.width()).all(|column| {
+                column == label_column
+                    || Some(column) == entity_column
+                    || grid.cell(row, column).is_blank()
+            });
+            if noise::is_prose(&label) || noise::is_placeholder(&label) {
+                notes_rows += 1;
+            } else if texts > 0 && !label.is_empty() {
+                text_rows.push(label);
+            } else if alone && !label.is_empty() {
+                // A label alone on its row heads a section ("Marketing")
+                // when no department column says otherwise.
+                section = Some(label);
+            }
+            continue;
+        }
+        let entity = current_entity.clone();
+        let row_role = role_column
+            .and_then(|column| grid.cell(row, column).text().and_then(role_word))
+            .filter(|role| *role != Role::Plain);
+        raw.role = match (row_role, role_word(&label)) {
+            (Some(role), _) => Some((role, label.clone())),
+            (None, Some(role)) if role != Role::Actual => {
+                last_kpi.get(&entity).map(|kpi| (role, kpi.clone()))
+            }
+            _ => None,
+        };
+        raw.label = if label.is_empty() {
+            format!("Row {}", row + 1)
+        } else {
+            label
+        };
+        if shape.exclude.contains(&raw.label) {
+            continue;
+        }
+        if raw.role.is_none() {
+            last_kpi.insert(entity.clone(), raw.label.clone());
+        }
+        raw.entity = entity;
+        for (column, field) in &attribute_columns {
+            raw.attributes
+                .set(*field, cell_text(grid.cell(row, *column)));
+        }
+        if raw.attributes.department.is_none() {
+            raw.attributes.department.clone_from(&section);
+        }
+        raw.attributes.name.clone_from(&raw.label);
+        raw.attributes.source = format!("column '{target_header}'");
+        value_count += count;
+        series.push(raw);
+    }
+    if !skipped_rows.is_empty() {
+        warnings.push(format!(
+            "Left out rows that are not KPIs: {}.",
+            quoted_list(&skipped_rows)
+        ));
+    }
+    if !text_rows.is_empty() {
+        warnings.push(format!(
+            "Left out rows that hold text, not numbers: {}.",
+            quoted_list(&text_rows)
+        ));
+    }
+    if notes_rows > 0 {
+        warnings.push(format!(
+            "Left out {notes_rows} row(s) of notes, instructions or placeholders."
+        ));
+    }
+    let entity_header = entity_column.map(|column| EntityColumn {
+        column,
+        header: header(column),
+    });
+    Ok(RawTable {
+        layout: Layout::WideRows,
+        periods: axis.slots.iter().map(|(_, period)| *period).collect(),
+        series,
+        warnings,
+        doubts,
+        value_count,
+        entity_column: entity_header.map(|entity| entity.header),
+        shape: Shape {
+            layout: Some(Layout::WideRows),
+            ..shape.clone()
+        },
+    })
+}

@@ -1,0 +1,763 @@
+//! Finding the table in a grid: which layout it is (periods across, periods
+//! down, or long), where the header, the period axis, the names, the
+//! entities and the values are (a `Shape`), then reading the series from
+//! that shape. A user's `Mapping` overrides any part of the detected shape.
+//! The result is a `RawTable` still in sheet order; `assemble` turns it
+//! into a `KpiTable`.
+//!
+//! `across` reads periods across (one row per KPI), `down` periods down
+//! (one column per KPI), `long` rows of period / KPI / value; `noise` knows
+//! the columns and rows that are not KPIs (row counters, IDs, flags, text,
+//! period encodings, blank-header zero columns).
+
+pub mod across;
+pub mod down;
+pub mod long;
+pub mod noise;
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::ingest::axis::{read_axis, Axis, AxisContext, YearHint, MIN_PERIODS};
+use crate::ingest::confidence::Doubt;
+use crate::ingest::grid::{column_name, Cell, Grid};
+use crate::ingest::locale::{month_number, MONTH_HEADERS, YEAR_HEADERS};
+use crate::ingest::mapping::Mapping;
+use crate::ingest::metadata::{normalise, MetaRecord};
+use crate::ingest::roles::Role;
+use crate::ingest::value::{parse_value, ParsedValue};
+use crate::model::{Layout, Period};
+
+/// Rows searched for a row of periods.
+const HEADER_SEARCH_ROWS: usize = 200;
+/// Columns searched for a column of periods.
+const PERIOD_COLUMN_SEARCH: usize = 60;
+/// Rows searched for a long table's header.
+const LONG_HEADER_SEARCH: usize = 30;
+
+/// One KPI's values as found, before pairing and metadata.
+#[derive(Clone, Debug, Default)]
+pub struct RawSeries {
+    /// The label as written (header cell or row label).
+    pub label: String,
+    /// The entity the series is measured for, when the table has entities.
+    pub entity: Option<String>,
+    /// The role the layout gave this series (a role column, or a `Plan`
+    /// row under a KPI row) and the KPI it belongs to; otherwise the role is
+    /// read from the label.
+    pub role: Option<(Role, String)>,
+    /// One value per period (same order as `RawTable::periods`).
+    pub values: Vec<Option<f64>>,
+    /// Per-period targets read beside the values (a long table's target
+    /// column), one per period.
+    pub targets: Option<Vec<Option<f64>>>,
+    /// The unit most cells showed (`%`, `$`), if any.
+    pub value_unit: Option<String>,
+    /// Attribute columns/rows beside the data (Unit, Target, Owner …).
+    pub attributes: MetaRecord,
+    /// Cells that were text but not numbers: (where, text).
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl RawSeries {
+    /// A series with `periods` empty slots.
+    pub fn new(label: String, periods: usize) -> RawSeries {
+        RawSeries {
+            label,
+            values: vec![None; periods],
+            ..RawSeries::default()
+        }
+    }
+
+    /// Present values.
+    pub fn count(&self) -> usize {
+        self.values.iter().filter(|value| value.is_some()).count()
+    }
+}
+
+/// Where the table sits in its sheet (0-based rows and columns).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    pub layout: Option<Layout>,
+    /// The row of column headers (for periods across, the row of periods).
+    pub header_row: Option<usize>,
+    /// Periods across: the row of periods.
+    pub period_row: Option<usize>,
+    /// Periods down and long: the column of periods (the month column when
+    /// the year is in `year_column`).
+    pub period_column: Option<usize>,
+    pub year_column: Option<usize>,
+    pub name_column: Option<usize>,
+    /// `Some(None)` when the user said there is no entity column.
+    pub entity_column: Option<Option<usize>>,
+    pub role_column: Option<usize>,
+    pub value_column: Option<usize>,
+    pub first_row: Option<usize>,
+    pub last_row: Option<usize>,
+    /// KPI labels (as read) to leave out.
+    pub exclude: Vec<String>,
+}
+
+/// A table found in a grid, in sheet order.
+#[derive(Clone, Debug)]
+pub struct RawTable {
+    pub layout: Layout,
+    pub periods: Vec<Period>,
+    pub series: Vec<RawSeries>,
+    pub warnings: Vec<String>,
+    /// What makes the reading doubtful, found while reading.
+    pub doubts: Vec<Doubt>,
+    /// Values in the table.
+    pub value_count: usize,
+    /// The header of the entity column, if the table has one.
+    pub entity_column: Option<String>,
+    /// The shape the table was read with (every field resolved).
+    pub shape: Shape,
+}
+
+impl RawTable {
+    /// How much a table looks like the data a person keeps, for choosing
+    /// among sheets: named KPIs with at least two values, weighted by the
+    /// periods they span; generic names (`Column D`) and names that are
+    /// numbers count against it.
+    pub fn score(&self) -> f64 {
+        let periods = self.periods.len().min(120) as f64;
+        let mut named = 0.0;
+        for series in &self.series {
+            if series.count() < 2 {
+                continue;
+            }
+            if noise::is_generic_name(&series.label) || noise::is_number_name(&series.label) {
+                named -= 1.0;
+            } else {
+                named += 1.0;
+            }
+        }
+        named * periods.sqrt()
+    }
+}
+
+/// What the layout readers know beyond the grid.
+#[derive(Clone, Debug, Default)]
+pub struct TableContext {
+    pub file: String,
+    /// Years from the file name and other sheets' titles, for months
+    /// without a year (the sheet's own title is looked at first).
+    pub year_hints: Vec<YearHint>,
+    pub today: Option<chrono::NaiveDate>,
+}
+
+impl TableContext {
+    /// The axis context for a table whose header is at `header_row`: the
+    /// sheet's own title years first, then the file's.
+    fn axis_context(&self, grid: &Grid, header_row: Option<usize>) -> AxisContext {
+        let mut year_hints = title_year_hints(grid, header_row.unwrap_or(0));
+        year_hints.extend(self.year_hints.iter().cloned());
+        AxisContext {
+            year_hints,
+            today: self.today,
+        }
+    }
+}
+
+/// Finds the table in a grid, honouring whatever the mapping fixes.
+pub fn find_table(grid: &Grid, context: &TableContext, mapping: &Mapping) -> Result<RawTable> {
+    let location = grid.location(&context.file);
+    if grid.height() == 0 {
+        return Err(Error::NoTable {
+            location,
+            detail: "the sheet is empty".to_string(),
+        });
+    }
+    let wanted = mapping.to_shape(grid)?;
+    let table = match wanted.layout {
+        Some(Layout::Long) => long::read(grid, context, &long::complete(grid, context, wanted)?)?,
+        Some(Layout::WideRows) => {
+            across::read(grid, context, &across::complete(grid, context, wanted)?)?
+        }
+        Some(Layout::WideColumns) => {
+            down::read(grid, context, &down::complete(grid, context, wanted)?)?
+        }
+        None => detect_and_read(grid, context, wanted)?,
+    };
+    if table.series.is_empty() || table.value_count == 0 {
+        return Err(Error::NoTable {
+            location,
+            detail: "found periods but no numbers beside them: there are no KPI values to analyse"
+                .to_string(),
+        });
+    }
+    Ok(table)
+}
+
+/// Detects the layout (long when the header names period, KPI and value
+/// columns; else periods across or down, whichever axis holds more periods)
+/// and reads the table.
+fn detect_and_read(grid: &Grid, context: &TableContext, wanted: Shape) -> Result<RawTable> {
+    let location = grid.location(&context.file);
+    if wanted.period_row.is_none() && wanted.period_column.is_none() {
+        if let Some(shape) = long::detect(grid, context, &wanted) {
+            return long::read(grid, context, &shape);
+        }
+    }
+    let axis_context = context.axis_context(grid, wanted.header_row);
+    let best_row = match wanted.period_row {
+        Some(row) => Some((row, row_axis(grid, row, &axis_context))),
+        None if wanted.period_column.is_some() => None,
+        None => (0..grid.height().min(HEADER_SEARCH_ROWS))
+            .map(|row| (row, row_axis(grid, row, &axis_context)))
+            .max_by_key(|(row, axis)| (axis.len(), std::cmp::Reverse(*row))),
+    };
+    let best_column = match wanted.period_column {
+        Some(column) => Some(PeriodColumn::single(
+            grid,
+            column,
+            wanted.year_column,
+            &axis_context,
+        )),
+        None if wanted.period_row.is_some() => None,
+        None => best_period_column(grid, &axis_context),
+    };
+    let row_count = best_row.as_ref().map_or(0, |(_, axis)| axis.len());
+    let column_count = best_column.as_ref().map_or(0, |column| column.axis.len());
+    if row_count.max(column_count) < MIN_PERIODS {
+        return Err(Error::NoTable {
+            location,
+            detail: format!(
+                "found no row or column of periods (dates, months like 'Jan 2024' or '2024-01', quarters like 'Q1 2024', weeks like '2024-W05', or years){}; is this the data sheet?",
+                first_row_seen(grid)
+            ),
+        });
+    }
+    if row_count > column_count {
+        let (row, _) = best_row.unwrap_or_default();
+        let shape = Shape {
+            layout: Some(Layout::WideRows),
+            period_row: Some(row),
+            ..wanted
+        };
+        across::read(grid, context, &across::complete(grid, context, shape)?)
+    } else {
+        let column = best_column.unwrap_or_default();
+        let shape = Shape {
+            layout: Some(Layout::WideColumns),
+            period_column: Some(column.column),
+            year_column: column.year_column,
+            ..wanted
+        };
+        down::read(grid, context, &down::complete(grid, context, shape)?)
+    }
+}
+
+/// " (the first row reads A · B · C …)" for messages about a sheet without
+/// periods: what was seen, at most five cells.
+fn first_row_seen(grid: &Grid) -> String {
+    let Some(row) = (0..grid.height().min(20)).find(|&row| {
+        (0..grid.width())
+            .filter(|&column| !grid.cell(row, column).is_blank())
+            .count()
+            >= 2
+    }) else {
+        return String::new();
+    };
+    let cells: Vec<String> = (0..grid.width())
+        .map(|column| grid.cell(row, column).display())
+        .filter(|text| !text.is_empty())
+        .collect();
+    format!(
+        "; row {} reads {}",
+        row + 1,
+        list_of(
+            &cells.iter().map(|text| short(text)).collect::<Vec<_>>(),
+            " · "
+        )
+    )
+}
+
+/// A cell's text cut to 40 characters for messages.
+pub fn short(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(39).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
+/// At most five items joined, then "… and N more".
+pub fn list_of(items: &[String], separator: &str) -> String {
+    let shown: Vec<&str> = items.iter().take(5).map(String::as_str).collect();
+    let mut text = shown.join(separator);
+    if items.len() > 5 {
+        text.push_str(&format!(" … and {} more", items.len() - 5));
+    }
+    text
+}
+
+/// Quoted items, at most five: `'a', 'b' and 3 more`.
+pub fn quoted_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|item| format!("'{}'", short(item)))
+        .collect();
+    list_of(&quoted, ", ")
+}
+
+/// The cells of a row as a period axis.
+fn row_axis(grid: &Grid, row: usize, context: &AxisContext) -> Axis {
+    let cells: Vec<(usize, &Cell)> = grid
+        .rows
+        .get(row)
+        .map(|cells| cells.iter().enumerate().collect())
+        .unwrap_or_default();
+    read_axis(&cells, context)
+}
+
+/// The cells of a column, from `from_row` on, as a period axis.
+pub fn column_axis(grid: &Grid, column: usize, from_row: usize, context: &AxisContext) -> Axis {
+    let cells: Vec<(usize, &Cell)> = grid
+        .rows
+        .iter()
+        .enumerate()
+        .skip(from_row)
+        .filter_map(|(row, cells)| cells.get(column).map(|cell| (row, cell)))
+        .collect();
+    read_axis(&cells, context)
+}
+
+/// A column of periods, or a month column with a year column beside it.
+#[derive(Clone, Debug, Default)]
+pub struct PeriodColumn {
+    pub column: usize,
+    pub year_column: Option<usize>,
+    pub axis: Axis,
+}
+
+impl PeriodColumn {
+    /// The periods of `column` (with its year column, if given).
+    pub fn single(
+        grid: &Grid,
+        column: usize,
+        year_column: Option<usize>,
+        context: &AxisContext,
+    ) -> PeriodColumn {
+        let axis = match year_column {
+            Some(year_column) => year_month_axis(grid, year_column, column),
+            None => column_axis(grid, column, 0, context),
+        };
+        PeriodColumn {
+            column,
+            year_column,
+            axis,
+        }
+    }
+}
+
+/// The column with the most periods among the first columns, also trying
+/// a year column and a month column read together (`Ano` + `Mês`). A
+/// combined pair wins over its year column alone.
+pub fn best_period_column(grid: &Grid, context: &AxisContext) -> Option<PeriodColumn> {
+    let width = grid.width().min(PERIOD_COLUMN_SEARCH);
+    let mut best: Option<PeriodColumn> = None;
+    let mut consider = |candidate: PeriodColumn| {
+        // More periods; then years that were written over years inferred;
+        // then more distinct periods (a year and month pair over its year).
+        let key = |column: &PeriodColumn| {
+            (
+                column.axis.len(),
+                !column.axis.inferred_years,
+                distinct_periods(&column.axis),
+            )
+        };
+        let better = best.as_ref().is_none_or(|kept| key(&candidate) > key(kept));
+        if better {
+            best = Some(candidate);
+        }
+    };
+    for column in 0..width {
+        consider(PeriodColumn::single(grid, column, None, context));
+    }
+    for year_column in (0..width).filter(|&column| is_year_column(grid, column)) {
+        for month_column in year_column.saturating_sub(3)..(year_column + 4).min(width) {
+            if month_column != year_column && is_month_column(grid, month_column) {
+                consider(PeriodColumn::single(
+                    grid,
+                    month_column,
+                    Some(year_column),
+                    context,
+                ));
+            }
+        }
+    }
+    best
+}
+
+fn distinct_periods(axis: &Axis) -> usize {
+    let mut periods: Vec<Period> = axis.slots.iter().map(|(_, period)| *period).collect();
+    periods.sort();
+    periods.dedup();
+    periods.len()
+}
+
+/// A column whose header names a year (`Ano`, `Year`) or whose cells are
+/// all whole years.
+fn is_year_column(grid: &Grid, column: usize) -> bool {
+    let mut years = 0usize;
+    let mut other = 0usize;
+    let mut header_says = false;
+    for row in 0..grid.height().min(2_000) {
+        match year_of_cell(grid.cell(row, column)) {
+            Some(_) => years += 1,
+            None if grid.cell(row, column).is_blank() => {}
+            None => {
+                if let Some(text) = grid.cell(row, column).text() {
+                    header_says |= YEAR_HEADERS.contains(&normalise(text).as_str());
+                }
+                other += 1;
+            }
+        }
+    }
+    years >= MIN_PERIODS && (other <= 1 || header_says && other <= 2)
+}
+
+/// A column of month names or month numbers (1–12) under a month header.
+fn is_month_column(grid: &Grid, column: usize) -> bool {
+    let mut months = 0usize;
+    let mut numbers = 0usize;
+    let mut other = 0usize;
+    let mut header_says = false;
+    for row in 0..grid.height().min(2_000) {
+        let cell = grid.cell(row, column);
+        if month_of_cell(cell, false).is_some() {
+            months += 1;
+        } else if month_of_cell(cell, true).is_some() {
+            numbers += 1;
+        } else if let Some(text) = cell.text() {
+            if !text.is_empty() {
+                header_says |= MONTH_HEADERS.contains(&normalise(text).as_str())
+                    || normalise(text) == "mes"
+                    || normalise(text) == "mês";
+                other += 1;
+            }
+        } else if !cell.is_blank() {
+            other += 1;
+        }
+    }
+    (months >= MIN_PERIODS && other <= 2) || (header_says && numbers >= MIN_PERIODS && other <= 2)
+}
+
+/// A whole year (1900–2200) in a number or text cell.
+fn year_of_cell(cell: &Cell) -> Option<i32> {
+    let number = match cell {
+        Cell::Number(number) => *number,
+        Cell::Text(text) => match parse_value(text, false) {
+            ParsedValue::Number { value, unit: None } => value,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    (number.fract() == 0.0 && (1900.0..=2200.0).contains(&number)).then_some(number as i32)
+}
+
+/// A month from a month-name cell, or (when `numbers`) from 1–12.
+fn month_of_cell(cell: &Cell, numbers: bool) -> Option<u32> {
+    match cell {
+        Cell::Text(text) => {
+            let lower = text.trim().trim_end_matches('.').to_lowercase();
+            month_number(&lower).or_else(|| {
+                if numbers {
+                    lower
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|month| (1..=12).contains(month))
+                } else {
+                    None
+                }
+            })
+        }
+        Cell::Number(number)
+            if numbers && number.fract() == 0.0 && (1.0..=12.0).contains(number) =>
+        {
+            Some(*number as u32)
+        }
+        _ => None,
+    }
+}
+
+/// Months from a month column and years from a year column, row by row.
+fn year_month_axis(grid: &Grid, year_column: usize, month_column: usize) -> Axis {
+    let slots = (0..grid.height())
+        .filter_map(|row| {
+            let year = year_of_cell(grid.cell(row, year_column))?;
+            let month = month_of_cell(grid.cell(row, month_column), true)?;
+            Some((row, Period::Month { year, month }))
+        })
+        .collect();
+    Axis {
+        slots,
+        ..Axis::default()
+    }
+}
+
+/// Years written in the rows above a table (its title, a subtitle):
+/// `Budget 2024`, `FY2024`, `Q3 2024`, `October 2024`.
+pub fn title_year_hints(grid: &Grid, before_row: usize) -> Vec<YearHint> {
+    let mut hints = Vec::new();
+    for row in 0..before_row.min(grid.height()).min(30) {
+        for column in 0..grid.width().min(30) {
+            if let Some(text) = grid.cell(row, column).text() {
+                if let Some(year) = year_in_text(text) {
+                    hints.push(YearHint {
+                        year,
+                        source: format!("the title '{}'", short(text)),
+                    });
+                }
+            }
+        }
+    }
+    hints
+}
+
+/// A four-digit year from 1950 to 2100 standing as its own word in a text
+/// (`Budget 2024`, `FY2024`, `Q3 2024`); the first one.
+pub fn year_in_text(text: &str) -> Option<i32> {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index + 4 <= bytes.len() {
+        let window = bytes.get(index..index + 4)?;
+        let digits = window.iter().all(u8::is_ascii_digit);
+        let before_ok = index == 0
+            || !bytes
+                .get(index - 1)
+                .is_some_and(|byte| byte.is_ascii_digit());
+        let after_ok = !bytes
+            .get(index + 4)
+            .is_some_and(|byte| byte.is_ascii_digit());
+        if digits && before_ok && after_ok {
+            let year: i32 = std::str::from_utf8(window).ok()?.parse().ok()?;
+            if (1950..=2100).contains(&year) {
+                return Some(year);
+            }
+        }
+        index += 1;
+    }
+    None
+}
+
+/// A value cell: the number and its unit, missing, or unreadable text.
+pub enum ValueCell {
+    Number(f64, Option<String>),
+    Missing,
+    Unreadable(String),
+}
+
+/// Reads a value cell.
+pub fn read_value(cell: &Cell, decimal_comma: bool) -> ValueCell {
+    match cell {
+        Cell::Number(number) if number.is_finite() => ValueCell::Number(*number, None),
+        Cell::Text(text) => match parse_value(text, decimal_comma) {
+            ParsedValue::Number { value, unit } => ValueCell::Number(value, unit),
+            ParsedValue::Missing => ValueCell::Missing,
+            ParsedValue::Text => ValueCell::Unreadable(text.trim().to_string()),
+        },
+        Cell::Date(date) => ValueCell::Unreadable(date.to_string()),
+        _ => ValueCell::Missing,
+    }
+}
+
+/// Whether a cell holds a number.
+pub fn is_number(cell: &Cell, decimal_comma: bool) -> bool {
+    matches!(read_value(cell, decimal_comma), ValueCell::Number(..))
+}
+
+/// The most common unit of a tally.
+pub fn main_unit(units: HashMap<String, usize>) -> Option<String> {
+    units
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .map(|(unit, _)| unit)
+}
+
+/// "row 5, column C".
+pub fn place(row: usize, column: usize) -> String {
+    format!("row {}, column {}", row + 1, column_name(column))
+}
+
+/// Values of one (period, series) cell seen more than once, averaged.
+#[derive(Debug, Default)]
+pub struct Observations {
+    periods: Vec<u32>,
+    series: Vec<u32>,
+    values: Vec<f64>,
+}
+
+/// Per series, one value per period (the mean of its observations), and
+/// per series the number of periods that had more than one observation.
+pub type Aggregated = (Vec<Vec<Option<f64>>>, Vec<usize>);
+
+impl Observations {
+    /// Records one value of series `series` at period slot `period`.
+    pub fn push(&mut self, period: usize, series: usize, value: f64) {
+        self.periods.push(period as u32);
+        self.series.push(series as u32);
+        self.values.push(value);
+    }
+
+    /// Averages the observations per (period, series) with a polars
+    /// group-by and spreads them into one value per period and series.
+    #[allow(deprecated)] // the eager GroupBy aggregations; polars' lazy API does not build for wasm32
+    pub fn aggregate(self, periods: usize, series: usize) -> Result<Aggregated> {
+        use polars::prelude::{Column, DataFrame, NamedFrom, Series};
+        let mut values = vec![vec![None; periods]; series];
+        let mut duplicates = vec![0usize; series];
+        if self.values.is_empty() {
+            return Ok((values, duplicates));
+        }
+        let height = self.values.len();
+        let frame = DataFrame::new(
+            height,
+            vec![
+                Column::from(Series::new("period".into(), self.periods)),
+                Column::from(Series::new("series".into(), self.series)),
+                Column::from(Series::new("value".into(), self.values)),
+            ],
+        )?;
+        let grouped = frame.group_by(["period", "series"])?.select(["value"]);
+        let means = grouped.mean()?;
+        let counts = grouped.count()?;
+        let period_keys = means.column("period")?.u32()?.clone();
+        let series_keys = means.column("series")?.u32()?.clone();
+        let mean_values = means.column("value_mean")?.f64()?.clone();
+        let count_values = counts.column("value_count")?.idx()?.clone();
+        for index in 0..means.height() {
+            let (Some(period), Some(key)) = (period_keys.get(index), series_keys.get(index)) else {
+                continue;
+            };
+            if let Some(slot) = values
+                .get_mut(key as usize)
+                .and_then(|row| row.get_mut(period as usize))
+            {
+                *slot = mean_values.get(index);
+            }
+            if count_values.get(index).is_some_and(|count| count > 1) {
+                if let Some(tally) = duplicates.get_mut(key as usize) {
+                    *tally += 1;
+                }
+            }
+        }
+        Ok((values, duplicates))
+    }
+}
+
+/// The row above `first_data_row` that heads the table: the nearest row
+/// whose non-blank cells (among `columns`) are mostly text, skipping rows
+/// of numbers without a period (an opening balance row).
+pub fn header_row_above(
+    grid: &Grid,
+    first_data_row: usize,
+    columns: &[usize],
+    decimal_comma: bool,
+) -> Option<usize> {
+    (0..first_data_row).rev().take(20).find(|&row| {
+        let (text, numbers) = columns
+            .iter()
+            .fold((0usize, 0usize), |(text, numbers), &column| {
+                let cell = grid.cell(row, column);
+                if cell.is_blank() {
+                    (text, numbers)
+                } else if is_number(cell, decimal_comma) {
+                    (text, numbers + 1)
+                } else {
+                    (text + 1, numbers)
+                }
+            });
+        text >= 1 && text > numbers
+    })
+}
+
+/// The columns of the table whose header row is `header_row` and which
+/// holds `anchor`: the run of header cells around it, ended by two blank
+/// header cells in a row (a single blank header inside is a column with no
+/// name). Without a header row, every column.
+pub fn table_columns(grid: &Grid, header_row: Option<usize>, anchor: usize) -> Vec<usize> {
+    let width = grid.width();
+    let Some(header_row) = header_row else {
+        return (0..width).collect();
+    };
+    let blank = |column: usize| grid.cell(header_row, column).is_blank();
+    let mut first = anchor;
+    while first >= 2 && !(blank(first - 1) && blank(first - 2)) {
+        first -= 1;
+    }
+    if first == 1 && !blank(0) {
+        first = 0;
+    }
+    while first < anchor && blank(first) {
+        first += 1;
+    }
+    let mut last = anchor;
+    while last + 2 < width && !(blank(last + 1) && blank(last + 2)) {
+        last += 1;
+    }
+    if last + 2 == width && !blank(last + 1) {
+        last += 1;
+    }
+    while last > anchor && blank(last) && column_is_empty(grid, last) {
+        last -= 1;
+    }
+    (first..=last).collect()
+}
+
+fn column_is_empty(grid: &Grid, column: usize) -> bool {
+    grid.rows
+        .iter()
+        .all(|row| row.get(column).is_none_or(Cell::is_blank))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_are_found_in_titles() {
+        assert_eq!(year_in_text("BOARD MARKETING REPORT — Q3 2024"), Some(2024));
+        assert_eq!(year_in_text("Budget FY2025"), Some(2025));
+        assert_eq!(year_in_text("Rolling 12 months"), None);
+        assert_eq!(year_in_text("Invoice 12024"), None);
+        assert_eq!(year_in_text("1849"), None);
+    }
+
+    #[test]
+    fn observations_are_averaged_per_period_and_series() {
+        let mut observations = Observations::default();
+        observations.push(0, 0, 1.0);
+        observations.push(0, 0, 3.0);
+        observations.push(1, 0, 5.0);
+        observations.push(1, 1, 7.0);
+        let (values, duplicates) = observations.aggregate(2, 2).unwrap();
+        assert_eq!(values[0], vec![Some(2.0), Some(5.0)]);
+        assert_eq!(values[1], vec![None, Some(7.0)]);
+        assert_eq!(duplicates, vec![1, 0]);
+    }
+
+    #[test]
+    fn a_table_inside_a_sheet_ends_at_two_blank_header_cells() {
+        let text = |value: &str| Cell::Text(value.to_string());
+        let grid = Grid {
+            sheet: None,
+            rows: vec![vec![
+                Cell::Empty,
+                text("No"),
+                text("Month"),
+                text("Actual"),
+                Cell::Empty,
+                text("YTD"),
+                Cell::Empty,
+                Cell::Empty,
+                text("Other table"),
+            ]],
+            decimal_comma: false,
+        };
+        assert_eq!(table_columns(&grid, Some(0), 2), vec![1, 2, 3, 4, 5]);
+    }
+}
