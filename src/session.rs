@@ -141,6 +141,8 @@ impl Session {
                 meta.direction_source = DirectionSource::User;
             }
             meta.target = target;
+            // The user's target replaces a plan's per-period targets.
+            meta.target_history = None;
         }
         self.refresh_kpi(index);
         Ok(&self.report)
@@ -224,8 +226,7 @@ impl Session {
         ) {
             *slot = analysis::analyze_kpi(
                 &self.table.values_of(index),
-                meta.direction,
-                meta.target.as_ref(),
+                meta,
                 self.table.source.frequency,
                 &labels,
                 &future,

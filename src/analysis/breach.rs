@@ -46,13 +46,30 @@ pub fn margin(target: &Target, value: f64) -> Option<f64> {
     }
 }
 
-/// Checks every period against the target. `sd` is the history's standard deviation.
-pub fn check(values: &[Option<f64>], target: &Target, sd: Option<f64>) -> Breach {
+/// Checks every period against the target: its own per-period threshold
+/// where `history` has one (a Plan line), else `target`. `sd` is the
+/// history's standard deviation. The margin is to the latest period's target.
+pub fn check(
+    values: &[Option<f64>],
+    target: &Target,
+    history: Option<&[Option<f64>]>,
+    sd: Option<f64>,
+) -> Breach {
+    let target_at = |index: usize| -> Target {
+        match history.and_then(|history| history.get(index).copied().flatten()) {
+            Some(threshold) if target.kind != TargetKind::Between => Target {
+                value: Some(threshold),
+                ..target.clone()
+            },
+            _ => target.clone(),
+        }
+    };
     let status: Vec<Option<Status>> = values
         .iter()
-        .map(|value| {
+        .enumerate()
+        .map(|(index, value)| {
             value.map(|value| {
-                if target.is_met(value) {
+                if target_at(index).is_met(value) {
                     Status::Met
                 } else {
                     Status::Breached
@@ -70,8 +87,11 @@ pub fn check(values: &[Option<f64>], target: &Target, sd: Option<f64>) -> Breach
         .iter()
         .filter(|status| **status == Status::Breached)
         .count();
-    let latest = values.iter().rev().flatten().next().copied();
-    let margin = latest.and_then(|latest| margin(target, latest));
+    let latest_index = values.iter().rposition(Option::is_some);
+    let margin = latest_index.and_then(|index| {
+        let value = values.get(index).copied().flatten()?;
+        margin(&target_at(index), value)
+    });
     let margin_sd = margin
         .zip(sd)
         .and_then(|(margin, sd)| (sd > f64::EPSILON).then(|| margin / sd));
@@ -93,7 +113,7 @@ mod tests {
     fn an_at_most_target_counts_streaks_and_margins() {
         let target = Target::threshold(TargetKind::AtMost, 7.5, "test");
         let values = [Some(5.1), Some(8.0), Some(6.0), None, Some(7.9), Some(8.4)];
-        let breach = check(&values, &target, Some(2.0));
+        let breach = check(&values, &target, None, Some(2.0));
         assert!(breach.latest_breached);
         assert_eq!(breach.streak, 2);
         assert_eq!(breach.count, 3);
@@ -106,12 +126,27 @@ mod tests {
     #[test]
     fn boundaries_count_as_met() {
         let target = Target::threshold(TargetKind::AtLeast, 70.0, "test");
-        let breach = check(&[Some(69.0), Some(70.0)], &target, None);
+        let breach = check(&[Some(69.0), Some(70.0)], &target, None, None);
         assert!(!breach.latest_breached);
         assert_eq!(breach.streak, 0);
         assert_eq!(breach.count, 1);
         assert_eq!(breach.margin, Some(0.0));
         assert_eq!(breach.margin_sd, None);
+    }
+
+    #[test]
+    fn each_period_is_checked_against_its_own_plan() {
+        // Plan 100, 110, 120; actual 105, 108, 125: only the second misses.
+        let target = Target::threshold(TargetKind::AtLeast, 120.0, "plan");
+        let plan = [Some(100.0), Some(110.0), Some(120.0)];
+        let values = [Some(105.0), Some(108.0), Some(125.0)];
+        let breach = check(&values, &target, Some(&plan), None);
+        assert_eq!(
+            breach.status,
+            vec![Some(Status::Met), Some(Status::Breached), Some(Status::Met)]
+        );
+        assert_eq!(breach.count, 1);
+        assert_eq!(breach.margin, Some(5.0));
     }
 
     #[test]

@@ -155,9 +155,9 @@ mod tests {
     #[test]
     fn health_follows_the_spec_rules() {
         let target = Target::threshold(TargetKind::AtMost, 7.5, "t");
-        let breached = check(&[Some(7.0), Some(8.0)], &target, Some(1.0));
-        let inside = check(&[Some(7.0), Some(7.0)], &target, Some(1.0));
-        let far_inside = check(&[Some(1.0), Some(1.0)], &target, Some(1.0));
+        let breached = check(&[Some(7.0), Some(8.0)], &target, None, Some(1.0));
+        let inside = check(&[Some(7.0), Some(7.0)], &target, None, Some(1.0));
+        let far_inside = check(&[Some(1.0), Some(1.0)], &target, None, Some(1.0));
         assert_eq!(
             classify(Some(&breached), Verdict::Flat, &forecast_crossing(false)),
             Health::Breached

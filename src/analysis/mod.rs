@@ -13,7 +13,7 @@ pub mod trend;
 
 use serde::Serialize;
 
-use crate::model::{KpiTable, Period, Target};
+use crate::model::{KpiMeta, KpiTable, Period, Target};
 use anomaly::Anomaly;
 use breach::Breach;
 use forecast::Forecast;
@@ -110,16 +110,7 @@ pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions) -> Analysi
         .kpis
         .iter()
         .zip(&series)
-        .map(|(meta, values)| {
-            analyze_kpi(
-                values,
-                meta.direction,
-                meta.target.as_ref(),
-                frequency,
-                &labels,
-                &future_labels,
-            )
-        })
+        .map(|(meta, values)| analyze_kpi(values, meta, frequency, &labels, &future_labels))
         .collect();
     Analysis {
         kpis,
@@ -132,12 +123,13 @@ pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions) -> Analysi
 /// Analyses one KPI's values.
 pub fn analyze_kpi(
     values: &[Option<f64>],
-    direction: crate::model::Direction,
-    target: Option<&Target>,
+    meta: &KpiMeta,
     frequency: crate::model::Frequency,
     labels: &[String],
     future_labels: &[String],
 ) -> KpiAnalysis {
+    let direction = meta.direction;
+    let target = meta.target.as_ref();
     let summary = summary::summarise(
         values,
         frequency.periods_per_year(),
@@ -172,9 +164,14 @@ pub fn analyze_kpi(
         fitted,
         points: summary.count,
     };
-    let breach = target
-        .filter(|_| summary.latest.is_some())
-        .map(|target| breach::check(values, target, summary.volatility.sd));
+    let breach = target.filter(|_| summary.latest.is_some()).map(|target| {
+        breach::check(
+            values,
+            target,
+            meta.target_history.as_deref(),
+            summary.volatility.sd,
+        )
+    });
     let latest = summary.latest_index.zip(summary.latest);
     let forecast = forecast::project(
         fit.as_ref(),
