@@ -4,11 +4,20 @@
 //! relationships (`leadlag`). Pure functions over the model.
 
 pub mod anomaly;
+pub mod bartlett;
 pub mod breach;
 pub mod forecast;
+pub mod hac;
 pub mod health;
 pub mod leadlag;
+mod least_squares;
+pub mod prewhiten;
+pub mod seasonality;
+pub mod series;
+pub mod significance;
+pub mod stationarity;
 pub mod summary;
+pub mod tables;
 pub mod trend;
 
 use serde::Serialize;

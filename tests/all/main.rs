@@ -5,3 +5,5 @@ mod analysis;
 mod bad_input;
 mod cli;
 mod ingest_fixtures;
+mod timeseries_oracle;
+mod timeseries_robustness;
