@@ -8,6 +8,8 @@ use crate::analysis::anomaly::Anomaly;
 use crate::analysis::breach::Status;
 use crate::analysis::forecast::Forecast;
 use crate::analysis::health::Health;
+use crate::analysis::leadlag::Method;
+use crate::analysis::profile::Form;
 use crate::analysis::summary::Volatility;
 use crate::analysis::{Analysis, Trend};
 use crate::model::{Direction, DirectionSource, Frequency, KpiTable, Layout, SourceInfo, Target};
@@ -67,6 +69,11 @@ pub struct KpiReport {
     pub yoy_change_pct: Option<f64>,
     pub volatility: Volatility,
     pub rolling_mean: Vec<Option<f64>>,
+    /// A significant seasonal pattern (monthly and quarterly sheets with
+    /// three full years).
+    pub seasonal: bool,
+    /// The form the lead/lag scan uses: `level` or `differenced`.
+    pub stationarity: Form,
     pub trend: Trend,
     pub breach: BreachReport,
     pub status: Vec<Option<Status>>,
@@ -108,6 +115,8 @@ pub struct LeadLagReport {
     pub q_value: f64,
     pub granger_p: Option<f64>,
     pub significant: bool,
+    pub method: Method,
+    pub exploratory: bool,
     pub explanation: String,
 }
 
@@ -202,6 +211,8 @@ pub fn build(
                 q_value: pair.q_value,
                 granger_p: pair.granger_p,
                 significant: pair.significant,
+                method: pair.method,
+                exploratory: pair.exploratory,
             }
         })
         .collect();
@@ -261,6 +272,8 @@ pub fn kpi_report(
         yoy_change_pct: kpi.summary.yoy_change_pct,
         volatility: kpi.summary.volatility,
         rolling_mean: kpi.summary.rolling_mean.clone(),
+        seasonal: kpi.profile.seasonal,
+        stationarity: kpi.profile.stationarity,
         trend: kpi.trend.clone(),
         breach: kpi
             .breach

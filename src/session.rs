@@ -224,13 +224,14 @@ impl Session {
             self.table.kpis.get(index),
             self.analysis.kpis.get_mut(index),
         ) {
-            *slot = analysis::analyze_kpi(
-                &self.table.values_of(index),
-                meta,
-                self.table.source.frequency,
-                &labels,
-                &future,
-            );
+            let frequency = self.table.source.frequency;
+            let sheet = analysis::SheetContext {
+                frequency,
+                seasons: analysis::profile::seasons_of(frequency, self.table.periods.first()),
+                labels: &labels,
+                future_labels: &future,
+            };
+            *slot = analysis::analyze_kpi(&self.table.values_of(index), meta, &sheet);
         }
         // Only this KPI's part of the report and the suggestions change.
         if let (Some(fresh), Some(slot)) = (

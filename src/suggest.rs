@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::analysis::breach::Status;
 use crate::analysis::health::{Health, Verdict};
-use crate::analysis::leadlag::{first_differences, PairTest};
+use crate::analysis::leadlag::PairTest;
+use crate::analysis::series::first_differences;
 use crate::analysis::{Analysis, KpiAnalysis};
 use crate::model::{end_of_month, format_number, KpiMeta, KpiTable, Period, Target, TargetKind};
 

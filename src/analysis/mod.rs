@@ -4,14 +4,13 @@
 //! relationships (`leadlag`). Pure functions over the model.
 
 pub mod anomaly;
-pub mod bartlett;
 pub mod breach;
 pub mod forecast;
 pub mod hac;
 pub mod health;
 pub mod leadlag;
 mod least_squares;
-pub mod prewhiten;
+pub mod profile;
 pub mod seasonality;
 pub mod series;
 pub mod significance;
@@ -22,12 +21,15 @@ pub mod trend;
 
 use serde::Serialize;
 
-use crate::model::{KpiMeta, KpiTable, Period, Target};
+use crate::model::{Frequency, KpiMeta, KpiTable, Period, Target};
 use anomaly::Anomaly;
 use breach::Breach;
 use forecast::Forecast;
 use health::{Health, Verdict};
 use leadlag::PairTest;
+use profile::SeriesProfile;
+use seasonality::SeasonalPeriod;
+use significance::Significance;
 use summary::Summary;
 
 /// Choices that change the analysis.
@@ -35,6 +37,18 @@ use summary::Summary;
 pub struct AnalysisOptions {
     /// Forecast horizon in periods; default one quarter of periods.
     pub horizon: Option<usize>,
+    /// The largest lead/lag lag to test; default by frequency (SPEC).
+    pub max_lag: Option<usize>,
+}
+
+/// What every KPI of a sheet shares: its frequency, seasons and period labels.
+#[derive(Clone, Copy, Debug)]
+pub struct SheetContext<'a> {
+    pub frequency: Frequency,
+    pub seasons: Option<(SeasonalPeriod, usize)>,
+    pub labels: &'a [String],
+    /// The periods after the sheet's last one, over the horizon.
+    pub future_labels: &'a [String],
 }
 
 /// The trend of one KPI.
@@ -45,6 +59,10 @@ pub struct Trend {
     pub r2: f64,
     pub theil_sen_slope: f64,
     pub mann_kendall: MannKendallSummary,
+    /// The test the verdict comes from: valid for autocorrelated series.
+    pub significance: Option<Significance>,
+    /// The level wanders like a random walk without drift: no trend.
+    pub wanders: bool,
     pub verdict: Verdict,
     /// The OLS line at every period (None before the first and after the last value).
     pub fitted: Vec<Option<f64>>,
@@ -64,6 +82,7 @@ pub struct MannKendallSummary {
 /// Everything computed for one KPI.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KpiAnalysis {
+    pub profile: SeriesProfile,
     pub summary: Summary,
     pub trend: Trend,
     pub breach: Option<Breach>,
@@ -88,9 +107,29 @@ pub struct Analysis {
 /// Analyses every KPI of the table and every ordered pair of KPIs.
 pub fn analyze(table: &KpiTable, options: &AnalysisOptions) -> Analysis {
     let mut analysis = analyze_kpis_only(table, options);
-    analysis.lead_lag =
-        leadlag::lead_lag_of_differences(&leadlag::frame_differences(&table.values));
+    analysis.lead_lag = lead_lag(table, &analysis, options);
     analysis
+}
+
+/// The lead/lag scan over the KPIs' stationary series (see `leadlag`).
+pub fn lead_lag(table: &KpiTable, analysis: &Analysis, options: &AnalysisOptions) -> Vec<PairTest> {
+    let series: Vec<leadlag::LeadLagSeries> = table
+        .kpis
+        .iter()
+        .zip(&analysis.kpis)
+        .map(|(meta, kpi)| leadlag::LeadLagSeries {
+            stationary: kpi.profile.stationary.clone(),
+            seasonal: kpi.profile.seasonal,
+            group: meta.entity.as_ref().and(meta.base_name.clone()),
+            aggregate: meta.aggregate,
+        })
+        .collect();
+    let periods = table.periods.len();
+    leadlag::lead_lag(
+        &series,
+        periods,
+        leadlag::max_lag(table.source.frequency, periods, options.max_lag),
+    )
 }
 
 /// Analyses every KPI on its own, leaving `lead_lag` empty (it does not
@@ -115,11 +154,17 @@ pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions) -> Analysi
     let series: Vec<Vec<Option<f64>>> = (0..table.kpis.len())
         .map(|index| table.values_of(index))
         .collect();
+    let sheet = SheetContext {
+        frequency,
+        seasons: profile::seasons_of(frequency, table.periods.first()),
+        labels: &labels,
+        future_labels: &future_labels,
+    };
     let kpis = table
         .kpis
         .iter()
         .zip(&series)
-        .map(|(meta, values)| analyze_kpi(values, meta, frequency, &labels, &future_labels))
+        .map(|(meta, values)| analyze_kpi(values, meta, &sheet))
         .collect();
     Analysis {
         kpis,
@@ -133,10 +178,11 @@ pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions) -> Analysi
 pub fn analyze_kpi(
     values: &[Option<f64>],
     meta: &KpiMeta,
-    frequency: crate::model::Frequency,
-    labels: &[String],
-    future_labels: &[String],
+    sheet: &SheetContext<'_>,
 ) -> KpiAnalysis {
+    let (frequency, labels, future_labels) = (sheet.frequency, sheet.labels, sheet.future_labels);
+    let profile = profile::describe(values, sheet.seasons);
+    let significance = significance::prewhitened_mann_kendall(&profile.deseasonalised_levels);
     let direction = meta.direction;
     let target = meta.target.as_ref();
     let summary = summary::summarise(
@@ -149,7 +195,12 @@ pub fn analyze_kpi(
     let (s, tau, p_value) = mann_kendall
         .as_ref()
         .map_or((0.0, 0.0, 1.0), |test| (test.s, test.tau, test.p_value));
-    let verdict = health::verdict(direction, s, p_value);
+    // The verdict trusts only a test valid for autocorrelated series, and
+    // never calls a wandering level a trend.
+    let verdict = match (&significance, profile.wanders) {
+        (_, true) | (None, _) => Verdict::Flat,
+        (Some(test), false) => health::verdict(direction, test.s, test.p_value),
+    };
     let first = values.iter().position(Option::is_some);
     let last = values.iter().rposition(Option::is_some);
     let fitted = (0..values.len())
@@ -169,6 +220,8 @@ pub fn analyze_kpi(
         r2: fit.as_ref().map_or(0.0, |fit| fit.r2),
         theil_sen_slope: trend::theil_sen_slope(values).unwrap_or(0.0),
         mann_kendall: MannKendallSummary { s, tau, p_value },
+        significance,
+        wanders: profile.wanders,
         verdict,
         fitted,
         points: summary.count,
@@ -195,6 +248,7 @@ pub fn analyze_kpi(
         .then(|| health::suggested_target(values, direction))
         .flatten();
     KpiAnalysis {
+        profile,
         anomalies: anomaly::find(values, labels),
         summary,
         trend,

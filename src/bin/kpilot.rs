@@ -41,6 +41,10 @@ enum Command {
         /// `source.mapping` shows the mapping used.
         #[arg(long)]
         mapping: Option<PathBuf>,
+        /// The largest lead/lag to test, in periods (default: 3 for monthly,
+        /// quarterly and yearly sheets, 4 for weekly, 7 for daily).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
+        max_lag: Option<u32>,
         /// Forecast horizon in periods (default: one quarter).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
         horizon: Option<u32>,
@@ -92,6 +96,7 @@ fn run(command: Command) -> Result<String> {
             format,
             targets,
             mapping,
+            max_lag,
             horizon,
         } => {
             let targets = match targets {
@@ -118,6 +123,7 @@ fn run(command: Command) -> Result<String> {
                 },
                 AnalysisOptions {
                     horizon: horizon.map(|periods| periods as usize),
+                    max_lag: max_lag.map(|lag| lag as usize),
                 },
             )?;
             let format = match format {

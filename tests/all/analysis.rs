@@ -80,7 +80,15 @@ fn the_planted_breach_and_recovery_are_flagged() {
     assert_eq!(churn.breach.count, 4);
     assert!((churn.breach.margin.unwrap() - (7.5 - 8.51)).abs() < 1e-9);
     assert_eq!(churn.health, Health::Breached);
-    assert_eq!(churn.trend.verdict, Verdict::Worsening);
+    // The sample's KPIs are random walks: churn's level wanders (ADF keeps
+    // the unit root, the HAC drift test finds no drift), so the SPEC's trend
+    // verdict is flat, although the pre-whitened test alone is significant.
+    assert!(churn.trend.wanders);
+    assert_eq!(churn.trend.verdict, Verdict::Flat);
+    assert!(churn
+        .trend
+        .significance
+        .is_some_and(|test| test.p_value < 0.05));
 
     let margin = kpi(&session, "Gross margin");
     assert_eq!(margin.health, Health::Healthy);
@@ -140,8 +148,11 @@ fn the_planted_lead_lag_relationships_are_recovered_and_nothing_else() {
             "spurious relationship called significant: {pair:?}"
         );
     }
-    // Every ordered pair is tested once and the list is sorted by q.
-    assert_eq!(report.lead_lag.len(), 12 * 11);
+    // Every ordered pair is tested at most once (a pair is skipped when the
+    // leader's prewhitening filter leaves fewer than 8 pairs: Marketing-
+    // qualified leads has two gaps, and an AR filter of order p loses p + 1
+    // values at each) and the list is sorted by q.
+    assert!((12 * 11 - 2..=12 * 11).contains(&report.lead_lag.len()));
     assert!(report
         .lead_lag
         .windows(2)
@@ -328,6 +339,7 @@ fn a_kpi_without_a_target_gets_a_suggested_one() {
 #[test]
 fn editing_a_target_recomputes_without_reading_again() {
     let mut session = sample_session();
+    let tested_before = session.report().lead_lag.len();
     assert_eq!(kpi(&session, "Monthly churn").health, Health::Breached);
     session
         .set_target("Monthly churn", "<= 9")
@@ -361,7 +373,7 @@ fn editing_a_target_recomputes_without_reading_again() {
     assert_eq!(kpi(&session, "Monthly churn").forecast.path.len(), 12);
     assert_eq!(
         session.report().lead_lag.len(),
-        132,
+        tested_before,
         "lead/lag kept across edits"
     );
 }

@@ -14,9 +14,9 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use kpilot::analysis::bartlett::bartlett_correlation_test;
 use kpilot::analysis::hac::{drift_test, trend_wanders, wanders_from};
-use kpilot::analysis::prewhiten::{ar_filter, max_prewhitening_order, prewhitening_model};
+use kpilot::analysis::leadlag::bartlett::bartlett_correlation_test;
+use kpilot::analysis::leadlag::prewhiten::{ar_filter, max_prewhitening_order, prewhitening_model};
 use kpilot::analysis::seasonality::{remove_seasonal_means, seasonality, SeasonalPeriod};
 use kpilot::analysis::significance::prewhitened_mann_kendall;
 use kpilot::analysis::stationarity::{
@@ -502,4 +502,107 @@ fn bartlett_matches_acf_and_t_distribution() {
         assert_p_value("bartlett p-value", name, actual.p_value, case.p_value);
     }
     report("Bartlett");
+}
+
+#[derive(Deserialize)]
+struct LeadLagPanel {
+    name: String,
+    first_season: usize,
+    max_lag: usize,
+    series: Vec<Vec<Option<f64>>>,
+    forms: Vec<String>,
+    seasonal: Vec<bool>,
+    tests: usize,
+    pairs: Vec<LeadLagPair>,
+}
+
+#[derive(Deserialize)]
+struct LeadLagPair {
+    leader: usize,
+    follower: usize,
+    lag: usize,
+    r: f64,
+    pairs: usize,
+    p: f64,
+    q: f64,
+    method: String,
+    significant: bool,
+    granger_p: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct LeadLagDocument {
+    leadlag: Vec<LeadLagPanel>,
+}
+
+/// The whole scan — stationarity, seasonality, the leader's prewhitening
+/// filter on both series, r(k) with Pearson or Bartlett p-values, BH over
+/// every test, the best lag and Granger — against the same scan written
+/// with statsmodels and scipy (`leadlag_oracle` in make_timeseries.py).
+#[test]
+fn lead_lag_scan_matches_the_statsmodels_scan() {
+    use kpilot::analysis::leadlag::{lead_lag, LeadLagSeries, Method};
+    use kpilot::analysis::profile::{describe, Form};
+    let text = include_str!("../fixtures/reference_timeseries.json");
+    let document: LeadLagDocument = serde_json::from_str(text).expect("reference parses");
+    for panel in document.leadlag {
+        let name = panel.name.as_str();
+        let profiles: Vec<_> = panel
+            .series
+            .iter()
+            .map(|values| describe(values, Some((SeasonalPeriod::Monthly, panel.first_season))))
+            .collect();
+        for (index, profile) in profiles.iter().enumerate() {
+            let form = match profile.stationarity {
+                Form::Level => "level",
+                Form::Differenced => "differenced",
+            };
+            assert_eq!(form, panel.forms[index], "{name} series {index}: form");
+            assert_eq!(
+                profile.seasonal, panel.seasonal[index],
+                "{name} series {index}: seasonal"
+            );
+        }
+        let series: Vec<LeadLagSeries> = profiles
+            .iter()
+            .map(|profile| LeadLagSeries {
+                stationary: profile.stationary.clone(),
+                seasonal: profile.seasonal,
+                ..LeadLagSeries::default()
+            })
+            .collect();
+        let periods = panel.series[0].len();
+        let results = lead_lag(&series, periods, panel.max_lag);
+        assert_eq!(results.len(), panel.pairs.len(), "{name}: pairs tested");
+        assert!(panel.tests >= results.len());
+        for want in &panel.pairs {
+            let what = format!("{name} {}->{}", want.leader, want.follower);
+            let got = results
+                .iter()
+                .find(|test| test.leader == want.leader && test.follower == want.follower)
+                .unwrap_or_else(|| panic!("{what}: missing"));
+            assert_eq!(got.lag, want.lag, "{what}: lag");
+            assert_eq!(got.pairs, want.pairs, "{what}: pairs");
+            assert_relative("lead/lag r", &what, got.r, want.r, 1.0);
+            assert_p_value("lead/lag p", &what, got.p_value, want.p);
+            assert_p_value("lead/lag q", &what, got.q_value, want.q);
+            let method = match got.method {
+                Method::Prewhitened => "prewhitened",
+                Method::Deseasonalised => "deseasonalised",
+            };
+            assert_eq!(method, want.method, "{what}: method");
+            assert_eq!(got.significant, want.significant, "{what}: significant");
+            assert_eq!(got.exploratory, periods < 60, "{what}: exploratory");
+            match (got.granger_p, want.granger_p) {
+                (Some(got), Some(want)) => assert_p_value("granger p", &what, got, want),
+                (None, None) => {}
+                (got, want) => panic!("{what}: granger {got:?} vs {want:?}"),
+            }
+        }
+        assert!(
+            results.iter().any(|test| test.significant),
+            "{name}: the planted pair"
+        );
+    }
+    report("lead/lag scan");
 }

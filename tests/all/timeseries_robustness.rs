@@ -2,9 +2,13 @@
 //! NaN and infinities, one or two values, constants, huge and tiny
 //! magnitudes, exact patterns that fit perfectly.
 
-use kpilot::analysis::bartlett::{bartlett_correlation_test, bartlett_effective_sample_size};
 use kpilot::analysis::hac::{drift_test, trend_wanders};
-use kpilot::analysis::prewhiten::{ar_filter, fit_ar, prewhitening_model, select_ar_order};
+use kpilot::analysis::leadlag::bartlett::{
+    bartlett_correlation_test, bartlett_effective_sample_size,
+};
+use kpilot::analysis::leadlag::prewhiten::{
+    ar_filter, fit_ar, prewhitening_model, select_ar_order,
+};
 use kpilot::analysis::seasonality::{
     remove_seasonal_means, seasonal_f_test, seasonality, SeasonalPeriod,
 };

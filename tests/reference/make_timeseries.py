@@ -16,7 +16,12 @@ packages themselves, every value the Rust statistics must reproduce:
 - ``pymannkendall.pre_whitening_modification_test``;
 - ``OLS(dy, ones).fit(cov_type="HAC", cov_kwds={"maxlags": L})`` and the
   ``trend.wanders`` rule;
-- ``mackinnonp`` and the KPSS table interpolation on a grid of statistics.
+- ``mackinnonp`` and the KPSS table interpolation on a grid of statistics;
+- the whole lead/lag scan of the SPEC on three small panels: stationarity,
+  seasonality, the leader's prewhitening filter applied to both series,
+  ``scipy.stats.pearsonr`` at lags 0..L (Bartlett for pairs with a seasonal
+  KPI), ``multipletests(method="fdr_bh")`` over every test, the best lag, and
+  ``grangercausalitytests`` (ssr F) for the candidates.
 
 Missing values follow the rules the Rust doc comments state: ADF, KPSS and
 Mann-Kendall use the present values with gaps closed up; differences are
@@ -34,6 +39,7 @@ import pathlib
 import warnings
 
 import numpy as np
+import pandas as pd
 import pymannkendall
 import scipy
 import scipy.signal
@@ -43,7 +49,8 @@ import statsmodels.api as sm
 from statsmodels.tsa.adfvalues import mackinnonp
 from statsmodels.tsa.ar_model import AutoReg, ar_select_order
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
-from statsmodels.tsa.stattools import acf, adfuller, kpss
+from statsmodels.stats.multitest import multipletests
+from statsmodels.tsa.stattools import acf, adfuller, grangercausalitytests, kpss
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "reference_timeseries.json"
 SIGNIFICANCE = 0.05
@@ -461,6 +468,170 @@ def kpss_table_p(stat):
     return float(np.interp(stat, [0.347, 0.463, 0.574, 0.739], [0.10, 0.05, 0.025, 0.01]))
 
 
+MIN_PAIRS = 8
+MAX_LAG = 3
+
+
+def granger_oracle(leader, follower, k):
+    """The SPEC's Granger F-test on the rows where every lag is present."""
+    ld = pd.Series(leader, dtype=float)
+    fd = pd.Series(follower, dtype=float)
+    cols = {"y": fd}
+    for j in range(1, k + 1):
+        cols[f"f{j}"] = fd.shift(j)
+    for j in range(1, k + 1):
+        cols[f"l{j}"] = ld.shift(j)
+    frame = pd.DataFrame(cols).dropna()
+    if len(frame) - 2 * k - 1 <= 0:
+        return None
+    own = [f"f{j}" for j in range(1, k + 1)]
+    joint = own + [f"l{j}" for j in range(1, k + 1)]
+    # grangercausalitytests itself when the rows are one unbroken run.
+    both = np.column_stack([follower, leader])
+    start = 0
+    while start < len(both) and np.isnan(both[start]).any():
+        start += 1
+    run = both[start:]
+    if run.shape[0] > 0 and not np.isnan(run).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = grangercausalitytests(run, [k])
+        return float(res[k][0]["ssr_ftest"][1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        restricted = sm.OLS(frame["y"], sm.add_constant(frame[own], has_constant="add")).fit()
+        full = sm.OLS(frame["y"], sm.add_constant(frame[joint], has_constant="add")).fit()
+    return float(full.compare_f_test(restricted)[1])
+
+
+def filtered(series, coefficients):
+    """e[t] = x[t] - sum phi_j x[t-j], aligned to periods, NaN where a window has one."""
+    p = len(coefficients)
+    out = np.full(len(series), np.nan)
+    for t in range(p, len(series)):
+        window = series[t - p : t + 1]
+        if np.isfinite(window).all():
+            out[t] = series[t] - sum(c * series[t - j - 1] for j, c in enumerate(coefficients))
+    return out
+
+
+def lag_test(x, y, lag, seasonal):
+    """r, pairs and p of (x[t], y[t+lag]); None when skipped."""
+    length = min(len(x), len(y))
+    a, b = x[: length - lag], y[lag:length]
+    paired = np.isfinite(a) & np.isfinite(b)
+    m = int(paired.sum())
+    if m < MIN_PAIRS or np.ptp(a[paired]) == 0 or np.ptp(b[paired]) == 0:
+        return None
+    if seasonal:
+        result = bartlett_oracle("pair", a, b)
+        return result["r"], m, result["p_value"]
+    r, p = scipy.stats.pearsonr(a[paired], b[paired])
+    return float(r), m, float(p)
+
+
+def leadlag_oracle(name, panel, frequency="monthly", first_season=0):
+    profiles = []
+    for values in panel:
+        present = values[np.isfinite(values)]
+        adf = adf_oracle(present)
+        kp = kpss_oracle(present)
+        form = decide(len(present), adf, kp)
+        stationary = stationary_array(values, form)
+        seasonal, deseasonalised = seasonal_oracle(values, stationary, frequency, first_season)
+        is_seasonal = seasonal is not None and seasonal["p_value"] <= 0.01
+        if is_seasonal:
+            stationary = np.array([np.nan if v is None else v for v in deseasonalised])
+        coefficients = []
+        if not is_seasonal:
+            ar = ar_oracle(stationary)
+            coefficients = ar["coefficients"] if ar is not None else []
+        profiles.append(
+            {"form": form, "seasonal": is_seasonal, "stationary": stationary, "coefficients": coefficients}
+        )
+    n = len(panel[0])
+    max_lag = min(MAX_LAG, n // 4)
+    tests = []
+    for i, leader in enumerate(profiles):
+        for j, follower in enumerate(profiles):
+            if i == j:
+                continue
+            seasonal = leader["seasonal"] or follower["seasonal"]
+            if seasonal:
+                x, y = leader["stationary"], follower["stationary"]
+            else:
+                x = filtered(leader["stationary"], leader["coefficients"])
+                y = filtered(follower["stationary"], leader["coefficients"])
+            for lag in range(max_lag + 1):
+                result = lag_test(x, y, lag, seasonal)
+                if result is not None:
+                    tests.append((i, j, lag, *result, "deseasonalised" if seasonal else "prewhitened"))
+    q_values = multipletests([t[5] for t in tests], method="fdr_bh")[1]
+    best = {}
+    for test, q in zip(tests, q_values):
+        i, j, lag, r, m, p, method = test
+        kept = best.get((i, j))
+        if kept is None or abs(r) > abs(kept["r"]):
+            best[(i, j)] = {"leader": i, "follower": j, "lag": lag, "r": r, "pairs": m, "p": p, "q": float(q), "method": method}
+    pairs = []
+    for key in sorted(best):
+        entry = best[key]
+        entry["significant"] = bool(entry["q"] <= 0.05 and entry["lag"] >= 1)
+        entry["granger_p"] = (
+            granger_oracle(profiles[key[0]]["stationary"], profiles[key[1]]["stationary"], entry["lag"])
+            if entry["significant"]
+            else None
+        )
+        pairs.append(entry)
+    return {
+        "name": name,
+        "frequency": frequency,
+        "first_season": first_season,
+        "max_lag": max_lag,
+        "series": [series_list(values) for values in panel],
+        "forms": [profile["form"] for profile in profiles],
+        "seasonal": [profile["seasonal"] for profile in profiles],
+        "orders": [len(profile["coefficients"]) for profile in profiles],
+        "tests": len(tests),
+        "pairs": pairs,
+    }
+
+
+def leadlag_panels():
+    rng = np.random.default_rng(20261201)
+    panels = []
+    # Stationary rates and a random walk, a planted lag-2 pair, gaps.
+    n = 60
+    leader = ar1(rng, n, 0.5, level=10.0)
+    follower = np.r_[np.full(2, np.nan), 0.8 * (leader[:-2] - 10.0)] + rng.normal(0, 0.6, n) + 5.0
+    follower[:2] = 5.0 + rng.normal(0, 0.6, 2)
+    walk = np.cumsum(rng.normal(0, 1, n)) + 50.0
+    driven_by_walk = np.r_[np.nan, 0.9 * np.diff(walk)].cumsum()
+    driven_by_walk[0] = 0.0
+    driven_by_walk = np.nan_to_num(driven_by_walk) + rng.normal(0, 0.5, n).cumsum() * 0.3 + 20.0
+    noise = rng.normal(3.0, 1.0, n)
+    trend = 0.05 * np.arange(n) + rng.normal(0, 1.0, n)
+    gappy = ar1(rng, n, 0.3, level=7.0)
+    gappy[[5, 6, 30, 47]] = np.nan
+    panels.append(leadlag_oracle("stationary_and_walks_n60", [leader, follower, walk, driven_by_walk, noise, trend, gappy]))
+    # A shared monthly season, one pair planted at lag 1 beneath it.
+    n = 72
+    season = 3.0 * np.sin(2 * np.pi * np.arange(n) / 12)
+    base = rng.normal(0, 1, n)
+    a = 20 + season + base
+    b = 40 + season + np.r_[0.0, 0.8 * base[:-1]] + rng.normal(0, 0.5, n)
+    c = 10 + season + rng.normal(0, 1, n)
+    d = np.cumsum(rng.normal(0, 1, n)) + 5
+    panels.append(leadlag_oracle("shared_season_n72", [a, b, c, d], first_season=3))
+    # Short and exploratory.
+    n = 30
+    x = ar1(rng, n, 0.2, level=1.0)
+    y = np.r_[1.0, 0.9 * x[:-1]] + rng.normal(0, 0.3, n)
+    z = rng.normal(0, 1, n)
+    panels.append(leadlag_oracle("short_n30", [x, y, z]))
+    return panels
+
+
 def main():
     warnings.simplefilter("ignore")
     cases = make_series()
@@ -568,6 +739,7 @@ def main():
         "bartlett": pairs,
         "mackinnon": mackinnon,
         "kpss_table": kpss_table,
+        "leadlag": leadlag_panels(),
     }
     OUT.write_text(json.dumps(document, separators=(",", ":"), allow_nan=False) + "\n")
     print(f"wrote {OUT} ({len(out_series)} series, {len(pairs)} pairs)")

@@ -1,0 +1,239 @@
+//! The lagged correlation of two series at one lag, fast and exact with
+//! missing values: each series is a [`Column`] — centred and scaled once (r
+//! does not change, and the sums stop cancelling), 0 where a value is
+//! missing, with prefix sums and the list of its gaps. For the pairs
+//! (a[t], b[t+k]) over the window where both series run, five of the six
+//! sums r needs are prefix-sum differences corrected at the (few) gaps, and
+//! only Σ a·b is a dot product. A pair of complete series at one lag costs
+//! one dot product.
+
+/// Correlation tests with fewer pairs than this are skipped (SPEC).
+pub const MIN_PAIRS: usize = 8;
+/// A variance at most this fraction of the sum of squares counts as zero: it
+/// is what rounding leaves of a constant series.
+pub(crate) const CONSTANT_TOLERANCE: f64 = 1e-12;
+
+/// One series ready for lagged correlations.
+#[derive(Clone, Debug)]
+pub struct Column {
+    /// Centred and scaled values, 0 where missing.
+    values: Vec<f64>,
+    present: Vec<bool>,
+    /// Missing positions between the first and last present value.
+    gaps: Vec<usize>,
+    /// First present position and one past the last.
+    first: usize,
+    end: usize,
+    /// prefix[t] = Σ values[..t]; prefix_squares likewise of the squares.
+    prefix: Vec<f64>,
+    prefix_squares: Vec<f64>,
+}
+
+impl Column {
+    /// A column of `series`; None when fewer than [`MIN_PAIRS`] values are
+    /// present or the series is constant.
+    pub fn new(series: &[Option<f64>]) -> Option<Column> {
+        let present: Vec<bool> = series
+            .iter()
+            .map(|value| value.is_some_and(f64::is_finite))
+            .collect();
+        let count = present.iter().filter(|is| **is).count();
+        if count < MIN_PAIRS {
+            return None;
+        }
+        let finite: Vec<f64> = series
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
+        let mean = finite.iter().sum::<f64>() / count as f64;
+        let spread = (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / count as f64).sqrt();
+        if !(spread.is_finite() && spread > 0.0) {
+            return None;
+        }
+        let values: Vec<f64> = series
+            .iter()
+            .zip(&present)
+            .map(|(value, is)| match (value, is) {
+                (Some(value), true) => (value - mean) / spread,
+                _ => 0.0,
+            })
+            .collect();
+        let first = present.iter().position(|is| *is)?;
+        let end = present.iter().rposition(|is| *is)? + 1;
+        let gaps = (first..end).filter(|&t| !present[t]).collect();
+        let mut prefix = Vec::with_capacity(values.len() + 1);
+        let mut prefix_squares = Vec::with_capacity(values.len() + 1);
+        let (mut sum, mut squares) = (0.0, 0.0);
+        prefix.push(0.0);
+        prefix_squares.push(0.0);
+        for value in &values {
+            sum += value;
+            squares += value * value;
+            prefix.push(sum);
+            prefix_squares.push(squares);
+        }
+        Some(Column {
+            values,
+            present,
+            gaps,
+            first,
+            end,
+            prefix,
+            prefix_squares,
+        })
+    }
+
+    fn is_present(&self, t: usize) -> bool {
+        self.present.get(t).copied().unwrap_or(false)
+    }
+
+    /// The gaps of this column within `from..to`.
+    fn gaps_in(&self, from: usize, to: usize) -> &[usize] {
+        let start = self.gaps.partition_point(|&gap| gap < from);
+        let stop = self.gaps.partition_point(|&gap| gap < to);
+        self.gaps.get(start..stop).unwrap_or_default()
+    }
+
+    fn sum(&self, from: usize, to: usize) -> (f64, f64) {
+        let at = |prefix: &[f64], index: usize| prefix.get(index).copied().unwrap_or(0.0);
+        (
+            at(&self.prefix, to) - at(&self.prefix, from),
+            at(&self.prefix_squares, to) - at(&self.prefix_squares, from),
+        )
+    }
+}
+
+/// Pearson's r of (a[t], b[t + lag]) over the t where both are present, and
+/// the number of such pairs; None when fewer than [`MIN_PAIRS`] pairs or a
+/// side is constant over them.
+pub fn lagged_correlation(a: &Column, b: &Column, lag: usize) -> Option<(f64, usize)> {
+    let low = a.first.max(b.first.saturating_sub(lag));
+    let high = a.end.min(b.end.saturating_sub(lag));
+    if low >= high {
+        return None;
+    }
+    // Pairs lost to a gap on either side (both at once counted once).
+    let a_gaps = a.gaps_in(low, high);
+    let b_gaps = b.gaps_in(low + lag, high + lag);
+    let both = a_gaps.iter().filter(|&&t| !b.is_present(t + lag)).count();
+    let pairs = (high - low + both).saturating_sub(a_gaps.len() + b_gaps.len());
+    if pairs < MIN_PAIRS {
+        return None;
+    }
+    let (mut sx, mut sxx) = a.sum(low, high);
+    for &gap in b_gaps {
+        let value = a.values.get(gap - lag).copied().unwrap_or(0.0);
+        sx -= value;
+        sxx -= value * value;
+    }
+    let (mut sy, mut syy) = b.sum(low + lag, high + lag);
+    for &gap in a_gaps {
+        let value = b.values.get(gap + lag).copied().unwrap_or(0.0);
+        sy -= value;
+        syy -= value * value;
+    }
+    let left = a.values.get(low..high)?;
+    let right = b.values.get(low + lag..high + lag)?;
+    let sxy = dot(left, right);
+    let m = pairs as f64;
+    let (vx, vy) = (sxx - sx * sx / m, syy - sy * sy / m);
+    if vx <= CONSTANT_TOLERANCE * sxx.max(f64::MIN_POSITIVE)
+        || vy <= CONSTANT_TOLERANCE * syy.max(f64::MIN_POSITIVE)
+    {
+        return None;
+    }
+    let r = ((sxy - sx * sy / m) / (vx * vy).sqrt()).clamp(-1.0, 1.0);
+    r.is_finite().then_some((r, pairs))
+}
+
+/// Dot product with four running sums, so that it vectorises.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut sums = [0.0; 4];
+    let (a_chunks, b_chunks) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for k in 0..4 {
+            sums[k] += x[k] * y[k];
+        }
+    }
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// r by the textbook formula over the present pairs.
+    fn plain(a: &[Option<f64>], b: &[Option<f64>], lag: usize) -> Option<(f64, usize)> {
+        let pairs: Vec<(f64, f64)> = (0..a.len())
+            .filter_map(|t| Some((a[t]?, (*b.get(t + lag)?)?)))
+            .collect();
+        if pairs.len() < MIN_PAIRS {
+            return None;
+        }
+        let m = pairs.len() as f64;
+        let mx = pairs.iter().map(|p| p.0).sum::<f64>() / m;
+        let my = pairs.iter().map(|p| p.1).sum::<f64>() / m;
+        let sxy: f64 = pairs.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+        let sxx: f64 = pairs.iter().map(|p| (p.0 - mx).powi(2)).sum();
+        let syy: f64 = pairs.iter().map(|p| (p.1 - my).powi(2)).sum();
+        Some((sxy / (sxx * syy).sqrt(), pairs.len()))
+    }
+
+    #[test]
+    fn gaps_starts_and_ends_give_the_textbook_r() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..40 {
+            let n = 20 + case * 3;
+            let a: Vec<Option<f64>> = (0..n)
+                .map(|t| {
+                    let value = next();
+                    (!(t < case % 5 || value < 0.1)).then_some(value * 10.0 + 3.0)
+                })
+                .collect();
+            let b: Vec<Option<f64>> = (0..n)
+                .map(|t| {
+                    let value = next();
+                    (!(t + case % 4 >= n || value < 0.15)).then_some(value - 100.0)
+                })
+                .collect();
+            let (Some(ca), Some(cb)) = (Column::new(&a), Column::new(&b)) else {
+                continue;
+            };
+            for lag in 0..5 {
+                let fast = lagged_correlation(&ca, &cb, lag);
+                let slow = plain(&a, &b, lag);
+                match (fast, slow) {
+                    (Some((r1, m1)), Some((r2, m2))) => {
+                        assert_eq!(m1, m2, "case {case} lag {lag}");
+                        assert!(
+                            (r1 - r2).abs() < 1e-10,
+                            "case {case} lag {lag}: {r1} vs {r2}"
+                        );
+                    }
+                    (None, None) => {}
+                    other => panic!("case {case} lag {lag}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn constant_and_short_columns_are_skipped() {
+        assert!(Column::new(&[Some(2.0); 20]).is_none());
+        assert!(Column::new(&[Some(1.0), Some(2.0)]).is_none());
+    }
+}
