@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::analysis::anomaly::Anomaly;
 use crate::analysis::breach::Status;
 use crate::analysis::forecast::Forecast;
-use crate::analysis::health::Health;
+use crate::analysis::health::{Health, SuggestedTarget};
 use crate::analysis::leadlag::Method;
 use crate::analysis::profile::Form;
 use crate::analysis::summary::Volatility;
@@ -80,7 +80,10 @@ pub struct KpiReport {
     pub forecast: Forecast,
     pub anomalies: Vec<Anomaly>,
     pub health: Health,
-    pub suggested_target: Option<Target>,
+    /// `watch` for a KPI without a target that deserves a look, and why.
+    pub attention: Option<&'static str>,
+    pub attention_reason: Option<String>,
+    pub suggested_target: Option<SuggestedTarget>,
     pub leaders: Vec<Relation>,
     pub followers: Vec<Relation>,
 }
@@ -292,6 +295,8 @@ pub fn kpi_report(
         forecast: kpi.forecast.clone(),
         anomalies: kpi.anomalies.clone(),
         health: kpi.health,
+        attention: kpi.attention_reason.as_ref().map(|_| "watch"),
+        attention_reason: kpi.attention_reason.clone(),
         suggested_target: kpi.suggested_target.clone(),
         leaders: relations.leaders.get(index).cloned().unwrap_or_default(),
         followers: relations.followers.get(index).cloned().unwrap_or_default(),

@@ -1,15 +1,20 @@
-//! Unusual points: values outside robust control limits (median ± 3 × 1.4826
-//! × MAD) and runs of 8 consecutive values on one side of the centre line
-//! (the median).
+//! Unusual points: periods whose one-step-ahead forecast error (what the
+//! fitted model did not expect, given the KPI's own level, trend and
+//! season) lies outside robust limits, median ± 3 × 1.4826 × MAD of all
+//! such errors of that KPI (SPEC "Anomalies"). A KPI that drifts or has a
+//! season is not flagged for the drift or the season, only for surprises.
 
 use serde::Serialize;
 
-/// Consecutive points on one side of the centre line that make a run.
-pub const RUN_LENGTH: usize = 8;
 /// Control-limit width in robust standard deviations.
 const LIMIT_SIGMAS: f64 = 3.0;
 /// Scales the MAD to a standard deviation for normal data.
 const MAD_TO_SD: f64 = 1.4826;
+/// Scales the mean absolute deviation to a standard deviation for normal data
+/// (√(π/2)); stands in when the MAD is zero (more than half the errors equal).
+const MEAN_ABS_TO_SD: f64 = 1.253_314_137_315_500_3;
+/// One-step errors needed before anomalies are looked for.
+pub const MIN_ERRORS: usize = 8;
 
 /// One flagged point.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -18,11 +23,14 @@ pub struct Anomaly {
     pub index: usize,
     pub period: String,
     pub value: f64,
-    /// `above_control_limit`, `below_control_limit`, `run_above_centre` or `run_below_centre`.
+    /// `above_expected` or `below_expected`: the value was higher or lower
+    /// than the model's one-step forecast by more than the limits allow.
     pub rule: String,
+    /// The model's one-step forecast for the period.
+    pub expected: f64,
 }
 
-/// The centre line and limits used.
+/// The centre and limits of the errors.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct ControlLimits {
     pub centre: f64,
@@ -45,69 +53,65 @@ pub fn median(values: &[f64]) -> Option<f64> {
     }
 }
 
-/// Robust control limits of the present values.
-pub fn control_limits(values: &[Option<f64>]) -> Option<ControlLimits> {
-    let present: Vec<f64> = values.iter().flatten().copied().collect();
+/// Robust limits of the present errors: median ± 3 × 1.4826 × MAD; None
+/// with fewer than [`MIN_ERRORS`] of them.
+pub fn control_limits(errors: &[Option<f64>]) -> Option<ControlLimits> {
+    let present: Vec<f64> = errors
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|error| error.is_finite())
+        .collect();
+    if present.len() < MIN_ERRORS {
+        return None;
+    }
     let centre = median(&present)?;
-    let deviations: Vec<f64> = present.iter().map(|value| (value - centre).abs()).collect();
-    let spread = median(&deviations)? * MAD_TO_SD * LIMIT_SIGMAS;
+    let deviations: Vec<f64> = present.iter().map(|error| (error - centre).abs()).collect();
+    let mad_sd = median(&deviations)? * MAD_TO_SD;
+    let spread_sd = if mad_sd > 0.0 {
+        mad_sd
+    } else {
+        MEAN_ABS_TO_SD * deviations.iter().sum::<f64>() / deviations.len() as f64
+    };
+    let half_width = LIMIT_SIGMAS * spread_sd;
     Some(ControlLimits {
         centre,
-        lower: centre - spread,
-        upper: centre + spread,
+        lower: centre - half_width,
+        upper: centre + half_width,
     })
 }
 
-/// Flags the anomalies of one KPI; `labels` are the period labels.
-pub fn find(values: &[Option<f64>], labels: &[String]) -> Vec<Anomaly> {
-    let Some(limits) = control_limits(values) else {
+/// Flags the anomalies of one KPI: `values` and its one-step errors
+/// (observed − forecast, aligned with the values), `labels` the periods.
+pub fn find(values: &[Option<f64>], errors: &[Option<f64>], labels: &[String]) -> Vec<Anomaly> {
+    let Some(limits) = control_limits(errors) else {
         return Vec::new();
     };
-    let mut anomalies = Vec::new();
-    let flag = |index: usize, value: f64, rule: &str| Anomaly {
-        index,
-        period: labels.get(index).cloned().unwrap_or_default(),
-        value,
-        rule: rule.to_string(),
-    };
-    // With MAD = 0 (most values identical) every other value would be
-    // "outside"; limits say nothing then.
-    let limits_usable = limits.upper > limits.lower;
-    let mut run_side = 0i8;
-    let mut run_length = 0usize;
-    for (index, value) in values.iter().enumerate() {
-        let Some(value) = *value else {
-            continue;
-        };
-        if limits_usable && value > limits.upper {
-            anomalies.push(flag(index, value, "above_control_limit"));
-        } else if limits_usable && value < limits.lower {
-            anomalies.push(flag(index, value, "below_control_limit"));
-        }
-        let side = if value > limits.centre {
-            1
-        } else if value < limits.centre {
-            -1
-        } else {
-            0
-        };
-        if side != 0 && side == run_side {
-            run_length += 1;
-        } else {
-            run_side = side;
-            run_length = usize::from(side != 0);
-        }
-        let already_flagged = anomalies.last().is_some_and(|last| last.index == index);
-        if run_length >= RUN_LENGTH && !already_flagged {
-            let rule = if run_side > 0 {
-                "run_above_centre"
-            } else {
-                "run_below_centre"
-            };
-            anomalies.push(flag(index, value, rule));
-        }
+    if limits.upper <= limits.lower {
+        return Vec::new();
     }
-    anomalies
+    errors
+        .iter()
+        .enumerate()
+        .filter_map(|(index, error)| {
+            let error = (*error)?;
+            let value = values.get(index).copied().flatten()?;
+            let rule = if error > limits.upper {
+                "above_expected"
+            } else if error < limits.lower {
+                "below_expected"
+            } else {
+                return None;
+            };
+            Some(Anomaly {
+                index,
+                period: labels.get(index).cloned().unwrap_or_default(),
+                value,
+                rule: rule.to_string(),
+                expected: value - error,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -119,46 +123,40 @@ mod tests {
     }
 
     #[test]
-    fn a_spike_is_outside_the_robust_limits() {
-        // median 10.5 (of 10,11,10,11,10,11,50 sorted: 10,10,10,11,11,11,50 → 11)
-        let values = [
-            Some(10.0),
-            Some(11.0),
-            Some(10.0),
-            Some(11.0),
-            Some(10.0),
-            Some(11.0),
-            Some(50.0),
-        ];
-        let limits = control_limits(&values).unwrap();
-        assert_eq!(limits.centre, 11.0);
-        // deviations 1,0,1,0,1,0,39 → sorted 0,0,0,1,1,1,39 → MAD 1
-        assert!((limits.upper - (11.0 + 3.0 * 1.4826)).abs() < 1e-12);
-        let found = find(&values, &labels(7));
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].period, "p6");
-        assert_eq!(found[0].rule, "above_control_limit");
-    }
-
-    #[test]
-    fn eight_in_a_row_above_the_median_is_a_run() {
-        // Baseline alternates 1 and 3, then eight values of 3.5. Sorted: ten
-        // 1s, ten 3s, eight 3.5s → median 3; deviations ten 2s, ten 0s, eight
-        // 0.5s → MAD 0.5, limits 3 ± 2.2239: nothing is outside them.
-        let mut values: Vec<Option<f64>> = (0..20)
-            .map(|index| Some(if index % 2 == 0 { 1.0 } else { 3.0 }))
+    fn a_surprise_is_outside_the_robust_limits() {
+        // Evenly spread errors in [−0.5, 0.5], one far out.
+        let mut errors: Vec<Option<f64>> = (0..40)
+            .map(|index| Some(((index * 7) % 11) as f64 / 10.0 - 0.5))
             .collect();
-        values.extend([Some(3.5); 8]);
-        let found = find(&values, &labels(values.len()));
+        errors[20] = Some(12.0);
+        errors[5] = None;
+        let values: Vec<Option<f64>> = (0..40).map(|index| Some(100.0 + index as f64)).collect();
+        let found = find(&values, &errors, &labels(40));
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].index, 27);
-        assert_eq!(found[0].rule, "run_above_centre");
+        assert_eq!(
+            (found[0].index, found[0].rule.as_str()),
+            (20, "above_expected")
+        );
+        assert_eq!(found[0].expected, 120.0 - 12.0);
+        assert!(find(&values, &errors[..5], &labels(5)).is_empty());
     }
 
     #[test]
-    fn constant_and_empty_series_have_no_anomalies() {
-        assert!(find(&[Some(3.0); 20], &labels(20)).is_empty());
-        assert!(find(&[None, None], &labels(2)).is_empty());
+    fn limits_are_median_and_scaled_mad() {
+        // Errors 1,0,1,0,1,0,39,1,0,1: median 1, deviations 0,1,0,1,0,1,38,0,1,0 → MAD 0.5.
+        let errors: Vec<Option<f64>> = [1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 39.0, 1.0, 0.0, 1.0]
+            .into_iter()
+            .map(Some)
+            .collect();
+        let limits = control_limits(&errors).unwrap();
+        assert_eq!(limits.centre, 1.0);
+        assert!((limits.upper - (1.0 + 3.0 * 1.4826 * 0.5)).abs() < 1e-12);
+        let mostly_equal: Vec<Option<f64>> = (0..20)
+            .map(|index| Some(if index == 7 { 5.0 } else { 0.0 }))
+            .collect();
+        let values = vec![Some(1.0); 20];
+        assert_eq!(find(&values, &mostly_equal, &labels(20)).len(), 1);
+        assert!(find(&values, &vec![Some(1.0); 20], &labels(20)).is_empty());
         assert_eq!(median(&[]), None);
     }
 }

@@ -21,7 +21,7 @@ pub mod trend;
 
 use serde::Serialize;
 
-use crate::model::{Frequency, KpiMeta, KpiTable, Period, Target};
+use crate::model::{Frequency, KpiMeta, KpiTable, Period};
 use anomaly::Anomaly;
 use breach::Breach;
 use forecast::Forecast;
@@ -89,8 +89,11 @@ pub struct KpiAnalysis {
     pub forecast: Forecast,
     pub anomalies: Vec<Anomaly>,
     pub health: Health,
-    /// For KPIs without a target: what the history suggests.
-    pub suggested_target: Option<Target>,
+    /// For KPIs without a target: what the history suggests, and its basis.
+    pub suggested_target: Option<health::SuggestedTarget>,
+    /// For KPIs without a target: why they deserve a look (`attention:
+    /// "watch"`), if they do.
+    pub attention_reason: Option<String>,
 }
 
 /// The analysis of a whole table.
@@ -234,22 +237,31 @@ pub fn analyze_kpi(
             summary.volatility.sd,
         )
     });
-    let latest = summary.latest_index.zip(summary.latest);
-    let forecast = forecast::project(
-        fit.as_ref(),
-        latest,
-        values.len().saturating_sub(1),
-        target,
-        future_labels,
-    );
+    let season_length = profile
+        .seasons
+        .filter(|_| profile.seasonal)
+        .map(|(period, _)| period.seasons());
+    let projection = forecast::project(values, season_length, target, future_labels);
+    let forecast = projection.forecast;
+    let anomalies = anomaly::find(values, &projection.one_step_errors, labels);
     let health = health::classify(breach.as_ref(), verdict, &forecast);
+    let latest_is_anomalous = summary
+        .latest_index
+        .is_some_and(|latest| anomalies.iter().any(|anomaly| anomaly.index == latest));
+    let attention_reason = health::attention(
+        target.is_some(),
+        verdict,
+        latest_is_anomalous,
+        meta.direction_source == crate::model::DirectionSource::Default,
+    );
     let suggested_target = target
         .is_none()
-        .then(|| health::suggested_target(values, direction))
+        .then(|| health::suggested_target(values, direction, frequency))
         .flatten();
     KpiAnalysis {
         profile,
-        anomalies: anomaly::find(values, labels),
+        anomalies,
+        attention_reason,
         summary,
         trend,
         breach,

@@ -134,7 +134,7 @@ pub fn ols(values: &[Option<f64>]) -> Option<OlsFit> {
 /// Above this many present values the Mann–Kendall S switches from the exact
 /// pairwise comparisons (n(n−1)/2 of them, O(n²)) to the O(n log n)
 /// merge-sort count.
-const PAIRWISE_MAX: usize = 2_000;
+const PAIRWISE_MAX: usize = 256;
 
 /// Up to this many present values the Theil–Sen slope enumerates every
 /// pairwise slope (scipy's own computation, and the cheaper one up to about
@@ -1395,7 +1395,7 @@ pub struct MannKendall {
 /// value is tied, z is 0 and the p-value 1 (as pymannkendall gives); nothing is
 /// ever NaN.
 ///
-/// S is computed pair by pair up to 2,000 present values; above that by
+/// S is computed pair by pair up to 256 present values; above that by
 /// counting inversions with a merge sort and tied pairs from the value
 /// frequencies, in O(n log n) — the same integer either way.
 pub fn mann_kendall(values: &[Option<f64>]) -> Option<MannKendall> {

@@ -331,9 +331,12 @@ fn a_kpi_without_a_target_gets_a_suggested_one() {
     let suggested = kpi.suggested_target.as_ref().expect("a suggested target");
     // 25th percentile of 10..50 (numpy linear) is 20.
     assert_eq!(
-        (suggested.kind, suggested.value),
+        (suggested.target.kind, suggested.target.value),
         (TargetKind::AtLeast, Some(20.0))
     );
+    assert!(suggested
+        .basis
+        .contains("25th percentile of the last 5 months"));
 }
 
 #[test]

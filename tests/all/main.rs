@@ -4,6 +4,7 @@
 mod analysis;
 mod bad_input;
 mod cli;
+mod forecast_oracle;
 mod ingest_fixtures;
 mod timeseries_oracle;
 mod timeseries_robustness;

@@ -30,8 +30,8 @@ use statrs::function::beta::checked_beta_reg;
 
 use crate::model::Frequency;
 use bartlett::bartlett_correlation_test;
-use prewhiten::{ar_filter, prewhitening_model};
-use scan::{dot, lagged_correlation, Column, CONSTANT_TOLERANCE, MIN_PAIRS};
+use prewhiten::prewhitening_model;
+use scan::{dot, filter_into, lagged_correlation, Column, CONSTANT_TOLERANCE, MIN_PAIRS};
 
 /// q-value at or below which a pair at a lag ≥ 1 is a lead/lag relationship.
 pub const SIGNIFICANCE: f64 = 0.05;
@@ -130,14 +130,29 @@ pub fn lead_lag(series: &[LeadLagSeries], periods: usize, max_lag: usize) -> Vec
         return Vec::new();
     }
     let exploratory = periods < EXPLORATORY_BELOW;
-    let stationary: Vec<Option<Column>> = series
+    // Dense copies (NaN = missing) for filtering, and the unfiltered columns.
+    let dense: Vec<Vec<f64>> = series
         .iter()
-        .map(|kpi| Column::new(&kpi.stationary))
+        .map(|kpi| {
+            kpi.stationary
+                .iter()
+                .map(|value| value.filter(|v| v.is_finite()).unwrap_or(f64::NAN))
+                .collect()
+        })
         .collect();
+    let stationary: Vec<Option<Column>> = dense
+        .iter()
+        .map(|values| {
+            let mut column = Column::default();
+            column.rebuild(values).then_some(column)
+        })
+        .collect();
+    let mut scratch = Vec::new();
     let leaders: Vec<Leader> = series
         .iter()
         .zip(&stationary)
-        .map(|(kpi, column)| {
+        .zip(&dense)
+        .map(|((kpi, column), values)| {
             if kpi.seasonal || column.is_none() {
                 return Leader {
                     coefficients: Vec::new(),
@@ -147,14 +162,18 @@ pub fn lead_lag(series: &[LeadLagSeries], periods: usize, max_lag: usize) -> Vec
             let coefficients = prewhitening_model(&kpi.stationary)
                 .map(|fit| fit.coefficients)
                 .unwrap_or_default();
+            filter_into(values, &coefficients, &mut scratch);
+            let mut filtered = Column::default();
             Leader {
-                filtered: Column::new(&aligned_filter(&kpi.stationary, &coefficients)),
+                filtered: filtered.rebuild(&scratch).then_some(filtered),
                 coefficients,
             }
         })
         .collect();
     let mut profiles: Vec<(usize, usize, Method, Vec<LagCorrelation>)> = Vec::new();
     let mut p_values: Vec<f64> = Vec::new();
+    // One follower column refilled per (leader, follower): no allocation in the loop.
+    let mut refiltered = Column::default();
     for (leader_index, leader) in leaders.iter().enumerate() {
         for follower_index in 0..count {
             if follower_index == leader_index
@@ -179,19 +198,16 @@ pub fn lead_lag(series: &[LeadLagSeries], periods: usize, max_lag: usize) -> Vec
             } else {
                 let tests = match (&leader.filtered, &stationary[follower_index]) {
                     (Some(filtered_leader), Some(raw_follower)) => {
-                        let refiltered;
-                        let follower = if leader.coefficients.is_empty() {
-                            Some(raw_follower)
+                        if leader.coefficients.is_empty() {
+                            pearson_profile(filtered_leader, raw_follower, max_lag)
                         } else {
-                            refiltered = Column::new(&aligned_filter(
-                                &follower_kpi.stationary,
-                                &leader.coefficients,
-                            ));
-                            refiltered.as_ref()
-                        };
-                        follower.map_or_else(Vec::new, |follower| {
-                            pearson_profile(filtered_leader, follower, max_lag)
-                        })
+                            filter_into(&dense[follower_index], &leader.coefficients, &mut scratch);
+                            if refiltered.rebuild(&scratch) {
+                                pearson_profile(filtered_leader, &refiltered, max_lag)
+                            } else {
+                                Vec::new()
+                            }
+                        }
                     }
                     _ => Vec::new(),
                 };
@@ -255,18 +271,6 @@ pub fn lead_lag(series: &[LeadLagSeries], periods: usize, max_lag: usize) -> Vec
 /// one aggregate's KPI with an aggregate present): trivially related.
 fn same_group(a: &LeadLagSeries, b: &LeadLagSeries) -> bool {
     matches!((&a.group, &b.group), (Some(x), Some(y)) if x == y) && (a.aggregate || b.aggregate)
-}
-
-/// The AR filter applied to a series, aligned to its periods (the first p
-/// entries missing).
-fn aligned_filter(series: &[Option<f64>], coefficients: &[f64]) -> Vec<Option<f64>> {
-    if coefficients.is_empty() {
-        return series.to_vec();
-    }
-    let filtered = ar_filter(series, coefficients);
-    let mut aligned = vec![None; series.len().saturating_sub(filtered.len())];
-    aligned.extend(filtered);
-    aligned
 }
 
 /// r(k) and its t-test p-value for k = 0..=max_lag, skipped lags left out.
@@ -338,10 +342,17 @@ pub fn pair_profile(
         let coefficients = prewhitening_model(&leader.stationary)
             .map(|fit| fit.coefficients)
             .unwrap_or_default();
-        match (
-            Column::new(&aligned_filter(&leader.stationary, &coefficients)),
-            Column::new(&aligned_filter(&follower.stationary, &coefficients)),
-        ) {
+        let filtered = |series: &[Option<f64>]| {
+            let dense: Vec<f64> = series
+                .iter()
+                .map(|value| value.filter(|v| v.is_finite()).unwrap_or(f64::NAN))
+                .collect();
+            let mut out = Vec::new();
+            filter_into(&dense, &coefficients, &mut out);
+            let mut column = Column::default();
+            column.rebuild(&out).then_some(column)
+        };
+        match (filtered(&leader.stationary), filtered(&follower.stationary)) {
             (Some(a), Some(b)) => pearson_profile(&a, &b, max_lag),
             _ => Vec::new(),
         }

@@ -193,15 +193,16 @@ pub fn prewhitening_model(series: &[Option<f64>]) -> Option<ArFit> {
 /// x[t], x[t−1..t−p] is missing (or the result is not finite). Shorter input
 /// than p gives an empty result.
 pub fn ar_filter(series: &[Option<f64>], coefficients: &[f64]) -> Vec<Option<f64>> {
-    let order = coefficients.len();
-    (order..series.len())
-        .map(|t| {
-            let mut filtered = finite(series[t])?;
-            for (lag, coefficient) in coefficients.iter().enumerate() {
-                filtered -= coefficient * finite(series[t - lag - 1])?;
-            }
-            filtered.is_finite().then_some(filtered)
-        })
+    let dense: Vec<f64> = series
+        .iter()
+        .map(|value| finite(*value).unwrap_or(f64::NAN))
+        .collect();
+    let mut filtered = Vec::with_capacity(dense.len());
+    crate::analysis::leadlag::scan::filter_into(&dense, coefficients, &mut filtered);
+    filtered
+        .into_iter()
+        .skip(coefficients.len())
+        .map(|value| value.is_finite().then_some(value))
         .collect()
 }
 

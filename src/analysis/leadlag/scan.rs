@@ -14,11 +14,10 @@ pub const MIN_PAIRS: usize = 8;
 pub(crate) const CONSTANT_TOLERANCE: f64 = 1e-12;
 
 /// One series ready for lagged correlations.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Column {
-    /// Centred and scaled values, 0 where missing.
+    /// Values shifted by the first present one, 0 where missing.
     values: Vec<f64>,
-    present: Vec<bool>,
     /// Missing positions between the first and last present value.
     gaps: Vec<usize>,
     /// First present position and one past the last.
@@ -33,62 +32,64 @@ impl Column {
     /// A column of `series`; None when fewer than [`MIN_PAIRS`] values are
     /// present or the series is constant.
     pub fn new(series: &[Option<f64>]) -> Option<Column> {
-        let present: Vec<bool> = series
+        let dense: Vec<f64> = series
             .iter()
-            .map(|value| value.is_some_and(f64::is_finite))
+            .map(|value| value.unwrap_or(f64::NAN))
             .collect();
-        let count = present.iter().filter(|is| **is).count();
-        if count < MIN_PAIRS {
-            return None;
+        let mut column = Column::default();
+        column.rebuild(&dense).then_some(column)
+    }
+
+    /// Refills this column from `values` (NaN or infinite = missing),
+    /// reusing its memory, as the scan does once per (leader, follower).
+    /// False when fewer than [`MIN_PAIRS`] values are present or the series
+    /// is constant; the column is then not to be used.
+    pub fn rebuild(&mut self, values: &[f64]) -> bool {
+        let Some(first) = values.iter().position(|value| value.is_finite()) else {
+            return false;
+        };
+        // Shifting by a value of the series keeps the sums of squares from
+        // cancelling (the series is stationary); r does not change.
+        let shift = values[first];
+        self.values.clear();
+        self.gaps.clear();
+        self.prefix.clear();
+        self.prefix_squares.clear();
+        self.prefix.push(0.0);
+        self.prefix_squares.push(0.0);
+        let (mut running, mut squares, mut count, mut end) = (0.0, 0.0, 0usize, first);
+        for (t, value) in values.iter().enumerate() {
+            let shifted = if value.is_finite() {
+                count += 1;
+                end = t + 1;
+                value - shift
+            } else {
+                if t > first {
+                    self.gaps.push(t);
+                }
+                0.0
+            };
+            self.values.push(shifted);
+            running += shifted;
+            squares += shifted * shifted;
+            self.prefix.push(running);
+            self.prefix_squares.push(squares);
         }
-        let finite: Vec<f64> = series
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|v| v.is_finite())
-            .collect();
-        let mean = finite.iter().sum::<f64>() / count as f64;
-        let spread = (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / count as f64).sqrt();
-        if !(spread.is_finite() && spread > 0.0) {
-            return None;
+        // Missing values after the last present one are not gaps.
+        while self.gaps.last().is_some_and(|gap| *gap >= end) {
+            self.gaps.pop();
         }
-        let values: Vec<f64> = series
-            .iter()
-            .zip(&present)
-            .map(|(value, is)| match (value, is) {
-                (Some(value), true) => (value - mean) / spread,
-                _ => 0.0,
-            })
-            .collect();
-        let first = present.iter().position(|is| *is)?;
-        let end = present.iter().rposition(|is| *is)? + 1;
-        let gaps = (first..end).filter(|&t| !present[t]).collect();
-        let mut prefix = Vec::with_capacity(values.len() + 1);
-        let mut prefix_squares = Vec::with_capacity(values.len() + 1);
-        let (mut sum, mut squares) = (0.0, 0.0);
-        prefix.push(0.0);
-        prefix_squares.push(0.0);
-        for value in &values {
-            sum += value;
-            squares += value * value;
-            prefix.push(sum);
-            prefix_squares.push(squares);
-        }
-        Some(Column {
-            values,
-            present,
-            gaps,
-            first,
-            end,
-            prefix,
-            prefix_squares,
-        })
+        self.first = first;
+        self.end = end;
+        let deviations = squares - running * running / count as f64;
+        count >= MIN_PAIRS
+            && deviations.is_finite()
+            && deviations > CONSTANT_TOLERANCE * (squares + shift * shift * count as f64)
     }
 
     fn is_present(&self, t: usize) -> bool {
-        self.present.get(t).copied().unwrap_or(false)
+        t >= self.first && t < self.end && self.gaps.binary_search(&t).is_err()
     }
-
     /// The gaps of this column within `from..to`.
     fn gaps_in(&self, from: usize, to: usize) -> &[usize] {
         let start = self.gaps.partition_point(|&gap| gap < from);
@@ -102,6 +103,25 @@ impl Column {
             at(&self.prefix, to) - at(&self.prefix, from),
             at(&self.prefix_squares, to) - at(&self.prefix_squares, from),
         )
+    }
+}
+
+/// The AR filter e[t] = x[t] − Σ φⱼ·x[t−j] of a dense series (NaN =
+/// missing) into `out`, aligned to periods: the first p entries, and every
+/// entry whose window holds a missing value, are NaN.
+pub fn filter_into(series: &[f64], coefficients: &[f64], out: &mut Vec<f64>) {
+    out.clear();
+    let order = coefficients.len();
+    for t in 0..series.len() {
+        if t < order {
+            out.push(f64::NAN);
+            continue;
+        }
+        let mut value = series[t];
+        for (lag, coefficient) in coefficients.iter().enumerate() {
+            value -= coefficient * series[t - lag - 1];
+        }
+        out.push(value);
     }
 }
 
