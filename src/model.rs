@@ -237,6 +237,23 @@ impl Serialize for Period {
     }
 }
 
+/// The deadline for next quarter's key results: the end of the quarter
+/// after the quarter holding the sheet's last period (a period with no date
+/// has none).
+pub fn kr_deadline(last_period: Period) -> Option<NaiveDate> {
+    if !last_period.is_dated() {
+        return None;
+    }
+    let end = last_period.end_date();
+    let quarter = (end.month() - 1) / 3;
+    let (year, next_quarter) = if quarter == 3 {
+        (end.year() + 1, 0)
+    } else {
+        (end.year(), quarter + 1)
+    };
+    Some(end_of_month(year, next_quarter * 3 + 3))
+}
+
 /// The first month of a fiscal year that spans two calendar years (April).
 const FISCAL_YEAR_FIRST_MONTH: u32 = 4;
 /// The stand-in start of week number 0 (a Monday), for ordering only.

@@ -148,6 +148,31 @@ impl Session {
         Ok(&self.report)
     }
 
+    /// Accepts the suggested target (from the KPI's own history, with its
+    /// basis) of every KPI that has none, in one action. Returns how many
+    /// were set; each keeps its basis as its source (`suggested: …`), so the
+    /// key results drafted from them say so.
+    pub fn accept_suggested_targets(&mut self) -> usize {
+        let mut accepted = Vec::new();
+        for (index, (meta, kpi)) in self
+            .table
+            .kpis
+            .iter_mut()
+            .zip(&self.analysis.kpis)
+            .enumerate()
+        {
+            if let (None, Some(suggested)) = (&meta.target, &kpi.suggested_target) {
+                meta.target = Some(suggested.target.clone());
+                meta.target_history = None;
+                accepted.push(index);
+            }
+        }
+        for index in &accepted {
+            self.refresh_kpi(*index);
+        }
+        accepted.len()
+    }
+
     /// Sets a KPI's direction (`higher_is_better` / `lower_is_better`, or
     /// words like "higher is better"). A one-sided target turns with it.
     pub fn set_direction(&mut self, kpi: &str, direction: &str) -> Result<&Report> {
@@ -214,12 +239,7 @@ impl Session {
 
     fn refresh_kpi(&mut self, index: usize) {
         let labels = report::period_labels(&self.table);
-        let future: Vec<String> = self
-            .analysis
-            .future_periods
-            .iter()
-            .map(|period| period.label())
-            .collect();
+        let future = self.analysis.forecast_labels.clone();
         if let (Some(meta), Some(slot)) = (
             self.table.kpis.get(index),
             self.analysis.kpis.get_mut(index),
@@ -230,6 +250,7 @@ impl Session {
                 seasons: analysis::profile::seasons_of(frequency, self.table.periods.first()),
                 labels: &labels,
                 future_labels: &future,
+                horizon: self.analysis.horizon,
             };
             *slot = analysis::analyze_kpi(&self.table.values_of(index), meta, &sheet);
         }

@@ -100,6 +100,14 @@ impl Session {
         to_js(&patch)
     }
 
+    /// Accepts the suggested target of every KPI without one; returns the
+    /// new report.
+    #[wasm_bindgen(js_name = acceptSuggestedTargets)]
+    pub fn accept_suggested_targets(&mut self) -> Result<JsValue, JsError> {
+        self.inner.accept_suggested_targets();
+        to_js(self.inner.report())
+    }
+
     /// Sets the forecast horizon in periods; returns the new report.
     #[wasm_bindgen(js_name = setHorizon)]
     pub fn set_horizon(&mut self, periods: u32) -> Result<JsValue, JsError> {

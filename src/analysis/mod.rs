@@ -47,8 +47,11 @@ pub struct SheetContext<'a> {
     pub frequency: Frequency,
     pub seasons: Option<(SeasonalPeriod, usize)>,
     pub labels: &'a [String],
-    /// The periods after the sheet's last one, over the horizon.
+    /// The periods after the sheet's last one, over the horizon and on to
+    /// the key results' deadline when that is later.
     pub future_labels: &'a [String],
+    /// How many of `future_labels` are the horizon.
+    pub horizon: usize,
 }
 
 /// The trend of one KPI.
@@ -105,6 +108,12 @@ pub struct Analysis {
     pub horizon: usize,
     /// The periods after the sheet's last one, over the horizon.
     pub future_periods: Vec<Period>,
+    /// The key results' deadline (the end of the next quarter) and how many
+    /// periods after the sheet's last one end by it.
+    pub deadline: Option<chrono::NaiveDate>,
+    pub deadline_steps: usize,
+    /// Labels of the periods forecast: the horizon, and on to the deadline.
+    pub forecast_labels: Vec<String>,
 }
 
 /// Analyses every KPI of the table and every ordered pair of KPIs.
@@ -143,16 +152,20 @@ pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions) -> Analysi
         .horizon
         .unwrap_or_else(|| frequency.periods_per_quarter())
         .max(1);
-    let future_periods: Vec<Period> = table
-        .periods
-        .last()
-        .map(|last| {
-            (1..=horizon as i64)
-                .map(|step| last.advance(step, table.step_days))
-                .collect()
-        })
-        .unwrap_or_default();
+    let last = table.periods.last().copied();
+    let deadline = last.and_then(crate::model::kr_deadline);
+    let ahead = |step: i64| last.map(|last| last.advance(step, table.step_days));
+    // Periods that end by the deadline (a few; capped against odd calendars).
+    let deadline_steps = deadline.map_or(0, |deadline| {
+        (1..=400)
+            .take_while(|&step| ahead(step).is_some_and(|period| period.end_date() <= deadline))
+            .count()
+    });
+    let future_periods: Vec<Period> = (1..=horizon.max(deadline_steps) as i64)
+        .filter_map(ahead)
+        .collect();
     let future_labels: Vec<String> = future_periods.iter().map(|period| period.label()).collect();
+    let future_periods: Vec<Period> = future_periods.into_iter().take(horizon).collect();
     let labels: Vec<String> = table.periods.iter().map(|period| period.label()).collect();
     let series: Vec<Vec<Option<f64>>> = (0..table.kpis.len())
         .map(|index| table.values_of(index))
@@ -162,6 +175,7 @@ pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions) -> Analysi
         seasons: profile::seasons_of(frequency, table.periods.first()),
         labels: &labels,
         future_labels: &future_labels,
+        horizon,
     };
     let kpis = table
         .kpis
@@ -174,6 +188,9 @@ pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions) -> Analysi
         lead_lag: Vec::new(),
         horizon,
         future_periods,
+        deadline,
+        deadline_steps,
+        forecast_labels: future_labels,
     }
 }
 
@@ -241,7 +258,7 @@ pub fn analyze_kpi(
         .seasons
         .filter(|_| profile.seasonal)
         .map(|(period, _)| period.seasons());
-    let projection = forecast::project(values, season_length, target, future_labels);
+    let projection = forecast::project(values, season_length, target, future_labels, sheet.horizon);
     let forecast = projection.forecast;
     let anomalies = anomaly::find(values, &projection.one_step_errors, labels);
     let health = health::classify(breach.as_ref(), verdict, &forecast);

@@ -177,16 +177,51 @@ fn the_churn_key_result_names_its_leading_indicator() {
             suggestion.kpi == "Monthly churn" && suggestion.kind == SuggestionKind::Primary
         })
         .expect("churn gets a primary KR");
+    // Issue 9: the deadline is written for people (the ISO date stays in
+    // `deadline`), the values with the KPI's own precision, the objective
+    // names the outcome, and the KR says who owns it and whether the trend
+    // already gets there.
     assert_eq!(
         primary.key_result,
-        "Reduce Monthly churn from 8.5 % to 7.5 % by 2026-03-31"
+        "Reduce Monthly churn from 8.51 % to 7.5 % by 31 Mar 2026"
     );
     assert_eq!(primary.baseline, Some(8.51));
     assert_eq!(primary.target, Some(7.5));
     assert_eq!(primary.deadline.as_deref(), Some("2026-03-31"));
     assert_eq!(
         primary.objective,
-        "Finance: get Monthly churn back on track this quarter"
+        "Finance: bring Monthly churn back to ≤ 7.5 %"
+    );
+    assert_eq!(primary.owner.as_deref(), Some("Lukas Weber"));
+    assert_eq!(
+        primary.feasibility,
+        Some(kpilot::suggest::Feasibility::Stretch)
+    );
+    // 8.51 → 7.5 over the three months to 31 Mar 2026.
+    assert!((primary.change_per_period.unwrap() - (7.5 - 8.51) / 3.0).abs() < 1e-9);
+    assert!(
+        primary.because.contains("needs about −0.34 points a month"),
+        "{}",
+        primary.because
+    );
+    assert_eq!(
+        primary.target_basis,
+        "the target in metadata sheet 'Targets'"
+    );
+    // Page load time is breached and leads churn: one primary KR that says so,
+    // and no supporting KR on it under churn.
+    let page = suggestions
+        .iter()
+        .find(|suggestion| suggestion.kpi == "Page load time")
+        .expect("page load time has a KR");
+    assert_eq!(page.kind, SuggestionKind::Primary);
+    assert_eq!(page.also_supports, vec!["Monthly churn".to_string()]);
+    assert_eq!(
+        suggestions
+            .iter()
+            .filter(|suggestion| suggestion.kpi == "Page load time")
+            .count(),
+        1
     );
     let supporting: Vec<&str> = suggestions
         .iter()
@@ -213,10 +248,24 @@ fn the_churn_key_result_names_its_leading_indicator() {
         users.key_result
     );
     assert!(users.target.unwrap() > users.baseline.unwrap());
-    // Ranked: priorities never increase down the list.
-    assert!(suggestions
-        .windows(2)
-        .all(|pair| pair[0].priority >= pair[1].priority));
+    // No KPI in a key result is also told to stay a plain KPI.
+    assert!(!suggestions
+        .iter()
+        .any(|suggestion| suggestion.kpi == "Weekly active users"
+            && suggestion.kind == SuggestionKind::KeepAsKpi));
+    // Ordered as the page shows them: key results (by objective), then the
+    // watch list, then the lifecycle advice.
+    let section = |suggestion: &&kpilot::suggest::Suggestion| match suggestion.kind {
+        SuggestionKind::Primary | SuggestionKind::Supporting => 0,
+        SuggestionKind::Watch => 1,
+        SuggestionKind::ReturnToKpi => 2,
+        SuggestionKind::KeepAsKpi => 3,
+    };
+    let sections: Vec<u8> = suggestions.iter().map(|s| section(&s)).collect();
+    assert!(
+        sections.windows(2).all(|pair| pair[0] <= pair[1]),
+        "{sections:?}"
+    );
 }
 
 #[test]
@@ -395,7 +444,7 @@ fn exports_are_formula_safe() {
     let mut lines = exported.lines();
     assert_eq!(
         lines.next(),
-        Some("rank,kind,kpi,objective,key_result,baseline,target,deadline,priority,because,supports,guardrails")
+        Some("rank,kind,kpi,objective,objective_owner,key_result,owner,baseline,target,deadline,feasibility,change_per_period,target_basis,priority,shortlist,because,supports,also_supports,guardrails,new_kpi_target,add_kpis")
     );
     for line in lines {
         for cell in line.split(',') {

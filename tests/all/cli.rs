@@ -88,8 +88,8 @@ fn json_output_follows_the_contract() {
 fn every_format_prints() {
     for (format, expected) in [
         ("table", "Status"),
-        ("md", "# KPI health check"),
-        ("csv", "rank,kind,kpi,objective,key_result"),
+        ("md", "# OKR draft"),
+        ("csv", "rank,kind,kpi,objective,objective_owner,key_result"),
     ] {
         let output = kpilot(&["analyze", &fixture("long.csv"), "--format", format]);
         assert_eq!(

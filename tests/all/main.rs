@@ -6,5 +6,6 @@ mod bad_input;
 mod cli;
 mod forecast_oracle;
 mod ingest_fixtures;
+mod suggestions;
 mod timeseries_oracle;
 mod timeseries_robustness;

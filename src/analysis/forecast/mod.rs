@@ -45,6 +45,10 @@ pub struct Forecast {
     /// the horizon, from simulated paths of the model (None without a target).
     pub breach_probability: Option<f64>,
     pub path: Vec<ForecastPoint>,
+    /// The steps after the horizon up to the key results' deadline, for
+    /// judging whether a key result is within reach.
+    #[serde(skip)]
+    pub beyond: Vec<ForecastPoint>,
 }
 
 /// The forecast and what anomaly detection needs from the same fit.
@@ -71,16 +75,18 @@ fn forecast_target(target: &Target) -> Option<ForecastTarget> {
 }
 
 /// Forecasts a KPI over `future_labels` (the periods after the sheet's last
-/// one; their count is the horizon). `season_length` is given for a
-/// seasonal KPI (12 for monthly, 4 for quarterly).
+/// one): the first `horizon` of them are the forecast, the rest (up to the
+/// key results' deadline) are kept in `beyond`. `season_length` is given
+/// for a seasonal KPI (12 for monthly, 4 for quarterly).
 pub fn project(
     values: &[Option<f64>],
     season_length: Option<usize>,
     target: Option<&Target>,
     future_labels: &[String],
+    horizon: usize,
 ) -> Projection {
-    let horizon = future_labels.len();
-    let Some(fitted) = ets::forecast(values, season_length, horizon) else {
+    let horizon = horizon.min(future_labels.len());
+    let Some(fitted) = ets::forecast(values, season_length, future_labels.len()) else {
         return Projection {
             one_step_errors: vec![None; values.len()],
             ..Projection::default()
@@ -97,15 +103,20 @@ pub fn project(
             high: step.high,
         })
         .collect();
+    let mut path = path;
+    let beyond = path.split_off(horizon.min(path.len()));
     let mut forecast = Forecast {
         model: Some(fitted.model.clone()),
         path,
+        beyond,
         ..Forecast::default()
     };
     if let Some(target) = target.and_then(forecast_target) {
         let crossing = ets::crossing(&fitted, &target);
+        let within = |step: &usize| *step <= horizon;
         let label = |step: Option<usize>| {
-            step.and_then(|step| future_labels.get(step.checked_sub(1)?))
+            step.filter(within)
+                .and_then(|step| future_labels.get(step.checked_sub(1)?))
                 .cloned()
         };
         forecast.crossing_period = label(crossing.point_step);
@@ -142,7 +153,7 @@ mod tests {
             .map(|x| Some(-4.5 + 0.5 * f64::from(x) + if x % 2 == 0 { 0.01 } else { -0.01 }))
             .collect();
         let target = Target::threshold(TargetKind::AtMost, 8.6, "t");
-        let projection = project(&values, None, Some(&target), &labels(6));
+        let projection = project(&values, None, Some(&target), &labels(6), 6);
         let forecast = projection.forecast;
         assert_eq!(forecast.kind.as_deref(), Some("breach"));
         assert_eq!(forecast.periods_ahead, Some(4));
@@ -156,7 +167,7 @@ mod tests {
 
     #[test]
     fn too_few_values_give_no_forecast_and_no_errors() {
-        let projection = project(&[Some(1.0), Some(2.0)], None, None, &labels(3));
+        let projection = project(&[Some(1.0), Some(2.0)], None, None, &labels(3), 3);
         assert_eq!(projection.forecast, Forecast::default());
         assert_eq!(projection.one_step_errors, vec![None, None]);
     }

@@ -1,6 +1,16 @@
-//! The report: the JSON contract's types (built from a table, its analysis
-//! and the suggestions) and the renderers for the terminal table, Markdown
-//! and CSV.
+//! The report: the JSON contract's types, built from a table, its analysis
+//! and the suggestions (this module), and one renderer per file: the
+//! terminal table (`table`), the Markdown OKR draft (`markdown`), the CSV
+//! of suggestions (`csv`), JSON (here).
+
+pub mod csv;
+pub mod markdown;
+pub mod table;
+mod words;
+
+pub use csv::{csv_cell, render_csv};
+pub use markdown::render_markdown;
+pub use table::render_table;
 
 use serde::Serialize;
 
@@ -12,8 +22,8 @@ use crate::analysis::leadlag::Method;
 use crate::analysis::profile::Form;
 use crate::analysis::summary::Volatility;
 use crate::analysis::{Analysis, Trend};
-use crate::model::{Direction, DirectionSource, Frequency, KpiTable, Layout, SourceInfo, Target};
-use crate::suggest::{q_phrase, with_unit, Suggestion, FDR_LEVEL};
+use crate::model::{Direction, DirectionSource, Frequency, KpiTable, SourceInfo, Target};
+use crate::suggest::{q_phrase, Suggestion, FDR_LEVEL};
 
 /// Said once, plainly, wherever relationships are shown.
 pub const DISCLAIMER: &str = "Lead/lag relationships are statistical associations in this file's history: correlation is not causation. Use them as hypotheses to test, not as proof that one KPI drives another.";
@@ -349,362 +359,8 @@ pub fn explain(
 }
 
 /// A number with a real minus sign, two decimals.
-fn signed(value: f64) -> String {
-    let text = format!("{value:.2}");
-    match text.strip_prefix('-') {
-        Some(rest) => format!("−{rest}"),
-        None => text,
-    }
-}
-
-fn health_word(health: Health) -> &'static str {
-    match health {
-        Health::Breached => "BREACHED",
-        Health::AtRisk => "AT RISK",
-        Health::Recovering => "RECOVERING",
-        Health::Healthy => "healthy",
-        Health::NoTarget => "no target",
-    }
-}
-
-fn verdict_word(report: &KpiReport) -> &'static str {
-    match report.trend.verdict {
-        crate::analysis::health::Verdict::Improving => "improving",
-        crate::analysis::health::Verdict::Worsening => "worsening",
-        crate::analysis::health::Verdict::Flat => "flat",
-    }
-}
-
-fn forecast_words(report: &KpiReport) -> String {
-    match (
-        &report.forecast.crossing_period,
-        report.forecast.kind.as_deref(),
-    ) {
-        (Some(period), Some("recovery")) => format!("back within target {period}"),
-        (Some(period), _) => format!("breach {period}"),
-        (None, Some("recovery")) => "not back within horizon".to_string(),
-        (None, _) if report.target.is_some() => "no breach within horizon".to_string(),
-        (None, _) => "—".to_string(),
-    }
-}
-
-fn latest_words(report: &KpiReport) -> String {
-    report.latest.map_or_else(
-        || "—".to_string(),
-        |value| with_unit(value, report.unit.as_deref()),
-    )
-}
-
-fn change_words(report: &KpiReport) -> String {
-    match (report.change, report.change_pct) {
-        (Some(change), Some(percent)) => {
-            format!("{} ({})", signed_number(change), signed_percent(percent))
-        }
-        (Some(change), None) => signed_number(change),
-        _ => "—".to_string(),
-    }
-}
-
-fn signed_number(value: f64) -> String {
-    let text = with_unit(value, None);
-    if value > 0.0 {
-        format!("+{text}")
-    } else {
-        text
-    }
-}
-
-fn signed_percent(percent: f64) -> String {
-    if percent >= 0.0 {
-        format!("+{percent:.1} %")
-    } else {
-        format!("−{:.1} %", -percent)
-    }
-}
-
-fn top_leader(report: &KpiReport) -> String {
-    report.leaders.first().map_or_else(
-        || "—".to_string(),
-        |relation| {
-            format!(
-                "{} (lag {}, r {})",
-                relation.kpi,
-                relation.lag,
-                signed(relation.r)
-            )
-        },
-    )
-}
-
-/// A readable terminal table: KPI status, then the ranked suggestions.
-pub fn render_table(report: &Report) -> String {
-    let headers = [
-        "Status",
-        "KPI",
-        "Latest",
-        "Change",
-        "Trend",
-        "Forecast",
-        "Top leading indicator",
-    ];
-    let rows: Vec<[String; 7]> = report
-        .kpis
-        .iter()
-        .map(|kpi| {
-            [
-                health_word(kpi.health).to_string(),
-                kpi.name.clone(),
-                latest_words(kpi),
-                change_words(kpi),
-                verdict_word(kpi).to_string(),
-                forecast_words(kpi),
-                top_leader(kpi),
-            ]
-        })
-        .collect();
-    let mut widths = headers.map(|header| header.chars().count());
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[String]| -> String {
-        cells
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| {
-                format!(
-                    "{cell}{}",
-                    " ".repeat(width.saturating_sub(cell.chars().count()))
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let source = &report.source.info;
-    let mut out = format!(
-        "{}{} — {} KPIs, {} {} periods ({} layout)\n\n",
-        source.file,
-        source
-            .sheet
-            .as_deref()
-            .map(|sheet| format!(" [{sheet}]"))
-            .unwrap_or_default(),
-        report.kpis.len(),
-        source.periods,
-        frequency_word(source.frequency),
-        layout_word(source.layout),
-    );
-    out.push_str(&line(&headers.map(str::to_string)));
-    out.push('\n');
-    out.push_str(&line(&widths.map(|width| "-".repeat(width))));
-    out.push('\n');
-    for row in &rows {
-        out.push_str(&line(row));
-        out.push('\n');
-    }
-    if !report.suggestions.is_empty() {
-        out.push_str("\nSuggested key results (ranked)\n");
-        for (rank, suggestion) in report.suggestions.iter().enumerate() {
-            out.push_str(&format!(
-                "{:>2}. [{}] {}\n    {}\n",
-                rank + 1,
-                kind_word(suggestion),
-                suggestion.key_result,
-                suggestion.because
-            ));
-        }
-    }
-    if !source.warnings.is_empty() {
-        out.push_str("\nNotes on the file\n");
-        for warning in &source.warnings {
-            out.push_str(&format!("  - {warning}\n"));
-        }
-    }
-    if report.lead_lag.iter().any(|pair| pair.significant) {
-        out.push_str(&format!("\n{DISCLAIMER}\n"));
-    }
-    out
-}
-
-fn kind_word(suggestion: &Suggestion) -> &'static str {
-    match suggestion.kind {
-        crate::suggest::SuggestionKind::Primary => "primary",
-        crate::suggest::SuggestionKind::Supporting => "supporting",
-        crate::suggest::SuggestionKind::ReturnToKpi => "return to KPI",
-        crate::suggest::SuggestionKind::KeepAsKpi => "keep as KPI",
-    }
-}
-
-fn frequency_word(frequency: Frequency) -> &'static str {
-    match frequency {
-        Frequency::Daily => "daily",
-        Frequency::Weekly => "weekly",
-        Frequency::Monthly => "monthly",
-        Frequency::Quarterly => "quarterly",
-        Frequency::HalfYearly => "half-yearly",
-        Frequency::Yearly => "yearly",
-        Frequency::Irregular => "irregular",
-    }
-}
-
-fn layout_word(layout: Layout) -> &'static str {
-    match layout {
-        Layout::WideRows => "KPIs in rows, periods across",
-        Layout::WideColumns => "KPIs in columns, periods down",
-        Layout::Long => "long: one row per period and KPI",
-    }
-}
-
-/// Markdown text safe to put in a table cell or a line.
-fn markdown_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
-                out.push('\\');
-                out.push(character);
-            }
-            '\n' | '\r' => out.push(' '),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// A Markdown brief a team can paste into its OKR document.
-pub fn render_markdown(report: &Report) -> String {
-    let source = &report.source.info;
-    let count = |health: Health| {
-        report
-            .kpis
-            .iter()
-            .filter(|kpi| kpi.health == health)
-            .count()
-    };
-    let mut out = format!(
-        "# KPI health check — {}\n\n{} KPIs over {} {} periods: **{} breached**, **{} at risk**, {} recovering, {} healthy, {} without a target.\n\n",
-        markdown_text(&source.file),
-        report.kpis.len(),
-        source.periods,
-        frequency_word(source.frequency),
-        count(Health::Breached),
-        count(Health::AtRisk),
-        count(Health::Recovering),
-        count(Health::Healthy),
-        count(Health::NoTarget),
-    );
-    out.push_str("## Candidate key results\n\n");
-    let mut objectives: Vec<&str> = Vec::new();
-    for suggestion in &report.suggestions {
-        if !objectives.contains(&suggestion.objective.as_str()) {
-            objectives.push(&suggestion.objective);
-        }
-    }
-    if report.suggestions.is_empty() {
-        out.push_str("No KPI needs a key result right now.\n\n");
-    }
-    for objective in objectives {
-        out.push_str(&format!("### Objective: {}\n\n", markdown_text(objective)));
-        for suggestion in report
-            .suggestions
-            .iter()
-            .filter(|suggestion| suggestion.objective == objective)
-        {
-            out.push_str(&format!(
-                "- **{}** ({}, priority {:.0}) — {}\n",
-                markdown_text(&suggestion.key_result),
-                kind_word(suggestion),
-                suggestion.priority,
-                markdown_text(&suggestion.because)
-            ));
-        }
-        out.push('\n');
-    }
-    out.push_str("## KPIs\n\n| Status | KPI | Latest | Target | Trend | Forecast |\n|---|---|---|---|---|---|\n");
-    for kpi in &report.kpis {
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
-            health_word(kpi.health),
-            markdown_text(&kpi.name),
-            markdown_text(&latest_words(kpi)),
-            markdown_text(
-                &kpi.target
-                    .as_ref()
-                    .map(Target::describe)
-                    .unwrap_or_else(|| "—".to_string())
-            ),
-            verdict_word(kpi),
-            markdown_text(&forecast_words(kpi)),
-        ));
-    }
-    let significant: Vec<&LeadLagReport> = report
-        .lead_lag
-        .iter()
-        .filter(|pair| pair.significant)
-        .collect();
-    if !significant.is_empty() {
-        out.push_str("\n## Leading indicators\n\n");
-        for pair in significant {
-            out.push_str(&format!("- {}\n", markdown_text(&pair.explanation)));
-        }
-        out.push_str(&format!("\n_{}_\n", markdown_text(DISCLAIMER)));
-    }
-    if !source.warnings.is_empty() {
-        out.push_str("\n## Notes on the file\n\n");
-        for warning in &source.warnings {
-            out.push_str(&format!("- {}\n", markdown_text(warning)));
-        }
-    }
-    out
-}
-
-/// A CSV cell: quoted when needed, and text that a spreadsheet would run as
-/// a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) is
-/// prefixed with `'` so it stays text.
-pub fn csv_cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
-fn csv_number(value: Option<f64>) -> String {
-    // Numbers are written by kpilot, never copied from the file; a leading
-    // minus on a number is not a formula.
-    value.map(|value| format!("{value}")).unwrap_or_default()
-}
-
-/// The ranked suggestions as CSV.
-pub fn render_csv(report: &Report) -> String {
-    let mut out = String::from("rank,kind,kpi,objective,key_result,baseline,target,deadline,priority,because,supports,guardrails\n");
-    for (rank, suggestion) in report.suggestions.iter().enumerate() {
-        let cells = [
-            (rank + 1).to_string(),
-            csv_cell(kind_word(suggestion)),
-            csv_cell(&suggestion.kpi),
-            csv_cell(&suggestion.objective),
-            csv_cell(&suggestion.key_result),
-            csv_number(suggestion.baseline),
-            csv_number(suggestion.target),
-            csv_cell(suggestion.deadline.as_deref().unwrap_or_default()),
-            format!("{}", suggestion.priority),
-            csv_cell(&suggestion.because),
-            csv_cell(suggestion.supports.as_deref().unwrap_or_default()),
-            csv_cell(&suggestion.guardrails.join("; ")),
-        ];
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
+pub(crate) fn signed(value: f64) -> String {
+    crate::suggest::wording::minus(format!("{value:.2}"))
 }
 
 /// The report as compact JSON (a 500-KPI sheet pretty-printed is hundreds
@@ -744,10 +400,5 @@ mod tests {
             text,
             "Changes in Page load time tend to precede opposite changes in Active users by 1 month (r = −0.62, q = 0.003)."
         );
-    }
-
-    #[test]
-    fn markdown_escapes_table_breakers() {
-        assert_eq!(markdown_text("a|b <img>"), "a\\|b \\<img\\>");
     }
 }
