@@ -5,3 +5,4 @@ mod analysis;
 mod bad_input;
 mod cli;
 mod ingest_fixtures;
+mod realworld;
