@@ -6,3 +6,4 @@ mod bad_input;
 mod cli;
 mod ingest_fixtures;
 mod realworld;
+mod realworld_patterns;
