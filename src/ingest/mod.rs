@@ -291,10 +291,21 @@ fn choose_sheet(
         });
     };
     // Sheets holding the same table (a template copied per KPI): the first.
+    // The same table means the same labels in the same place of the sheet;
+    // a dashboard that repeats some months of the data sheet elsewhere on
+    // its page is not a copy, and the larger table wins.
     let signature = |table: &RawTable| {
         let mut labels: Vec<&str> = table.series.iter().map(|raw| raw.label.as_str()).collect();
         labels.sort_unstable();
-        (table.layout, labels.join("\u{1f}"))
+        let shape = &table.shape;
+        (
+            table.layout,
+            labels.join("\u{1f}"),
+            shape.header_row,
+            shape.period_row,
+            shape.period_column,
+            shape.name_column,
+        )
     };
     let best_signature = signature(&found[best_position].1);
     let alike: Vec<usize> = found

@@ -882,6 +882,17 @@ const DASHBOARD_EXPENSE: &[f64] = &[
 ];
 
 #[test]
+fn regression_dashboard_sheet_chosen_over_the_data_sheet() {
+    let bytes: &[u8] = include_bytes!("../fixtures/regression_dashboard_first.xlsx");
+    let table = read("regression_dashboard_first.xlsx", bytes);
+    assert_eq!(table.source.sheet.as_deref(), Some("Data"));
+    assert_eq!(labels(&table), TRACKER_MONTHS);
+    assert_eq!(names(&table), ["Expense", "Profit", "Revenue"]);
+    assert_series(&table, "Revenue", None, DASHBOARD_REVENUE);
+    assert_series(&table, "Expense", None, DASHBOARD_EXPENSE);
+}
+
+#[test]
 fn regression_dashboard_row_counter_read_as_column_a_and_periods_from_1899() {
     let table = read_with(
         "regression_dashboard_first.xlsx",
