@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use kpilot::analysis::health::Verdict;
 use kpilot::analysis::{analyze, AnalysisOptions};
-use kpilot::ingest::mapping::ColumnChoice;
+use kpilot::ingest::mapping::{ColumnChoice, Mapping};
 use kpilot::ingest::{read_table, ReadOptions};
 use kpilot::model::{
     Confidence, Direction, DirectionSource, Frequency, KpiMeta, KpiTable, Layout, TargetKind,
@@ -1020,4 +1020,106 @@ fn regression_value_2201_in_column_d_read_as_a_bad_period() {
         table.source.mapping.period_column,
         Some(ColumnChoice::Column(0))
     );
+}
+
+// ---------------------------------------------------------------------------
+// The mapping: a user's correction, and the mapping the reading used.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_mapping_names_the_columns_and_leaves_a_kpi_out_and_comes_back_in_source() {
+    let bytes: &[u8] = include_bytes!("../fixtures/wide_rows_bank_quarters.csv");
+    let mapping = Mapping::from_json(
+        r#"{"layout": "wide_rows", "header_row": 1, "name_column": "B", "entity_column": "A", "exclude": ["Credit Loss Rate"]}"#,
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let table = read_with(
+        "wide_rows_bank_quarters.csv",
+        bytes,
+        &ReadOptions {
+            mapping: mapping.clone(),
+            ..ReadOptions::default()
+        },
+    );
+    assert_eq!(
+        names(&table),
+        [
+            "Net Interest Margin · NORTH BANK",
+            "Net Interest Margin · SOUTH BANK"
+        ]
+    );
+    assert_series(
+        &table,
+        "Net Interest Margin · NORTH BANK",
+        Some("NORTH BANK"),
+        NORTH_NIM,
+    );
+    let used = &table.source.mapping;
+    assert_eq!(used.layout, Some(Layout::WideRows));
+    assert_eq!(used.header_row, Some(1));
+    assert_eq!(used.period_row, Some(1));
+    assert_eq!(used.name_column, Some(ColumnChoice::Column(1)));
+    assert_eq!(used.entity_column, Some(ColumnChoice::Column(0)));
+    assert_eq!(used.exclude, ["Credit Loss Rate"]);
+
+    // Saying there is no entity column: the regions' rows of one month
+    // and KPI are averaged, as asked, and the reading is doubted.
+    let merged = read_with(
+        "long_entities.csv",
+        include_bytes!("../fixtures/long_entities.csv"),
+        &ReadOptions {
+            mapping: Mapping {
+                entity_column: Some(ColumnChoice::NoColumn),
+                ..Mapping::default()
+            },
+            ..ReadOptions::default()
+        },
+    );
+    assert_eq!(merged.source.entity_column, None);
+    assert_eq!(
+        merged.source.mapping.entity_column,
+        Some(ColumnChoice::NoColumn)
+    );
+    assert_eq!(names(&merged), ["Active users", "Revenue"]);
+    assert_series(
+        &merged,
+        "Active users",
+        None,
+        &[
+            4000.0 / 3.0,
+            4140.0 / 3.0,
+            4180.0 / 3.0,
+            4260.0 / 3.0,
+            4440.0 / 3.0,
+            4600.0 / 3.0,
+        ],
+    );
+    assert_eq!(merged.source.confidence, Confidence::Low);
+
+    // A header row alone (no layout): on a titled sheet, the periods are
+    // read from that row.
+    let tracker = read_with(
+        "titled_tracker.xlsx",
+        include_bytes!("../fixtures/titled_tracker.xlsx"),
+        &ReadOptions {
+            mapping: Mapping::from_json(r#"{"sheet": "Monthly KPIs", "header_row": 3}"#)
+                .unwrap_or_else(|error| panic!("{error}")),
+            ..ReadOptions::default()
+        },
+    );
+    assert_eq!(labels(&tracker), TRACKER_MONTHS);
+    assert_eq!(tracker.source.mapping.period_row, Some(3));
+    assert_eq!(tracker.kpis.len(), 4, "{:?}", names(&tracker));
+
+    // Reading the mapping the first reading returned gives the same table.
+    let again = read_with(
+        "wide_rows_bank_quarters.csv",
+        bytes,
+        &ReadOptions {
+            mapping: table.source.mapping.clone(),
+            ..ReadOptions::default()
+        },
+    );
+    assert_eq!(names(&again), names(&table));
+    assert_eq!(again.source.mapping, table.source.mapping);
 }

@@ -173,9 +173,11 @@ pub fn find_table(grid: &Grid, context: &TableContext, mapping: &Mapping) -> Res
     let table = match wanted.layout {
         Some(Layout::Long) => long::read(grid, context, &long::complete(grid, context, wanted)?)?,
         Some(Layout::WideRows) => {
+            let wanted = with_period_row(grid, context, wanted);
             across::read(grid, context, &across::complete(grid, context, wanted)?)?
         }
         Some(Layout::WideColumns) => {
+            let wanted = with_period_column(grid, context, wanted);
             down::read(grid, context, &down::complete(grid, context, wanted)?)?
         }
         None => detect_and_read(grid, context, wanted)?,
@@ -204,9 +206,7 @@ fn detect_and_read(grid: &Grid, context: &TableContext, wanted: Shape) -> Result
     let best_row = match wanted.period_row {
         Some(row) => Some((row, row_axis(grid, row, &axis_context))),
         None if wanted.period_column.is_some() => None,
-        None => (0..grid.height().min(HEADER_SEARCH_ROWS))
-            .map(|row| (row, row_axis(grid, row, &axis_context)))
-            .max_by_key(|(row, axis)| (axis.len(), std::cmp::Reverse(*row))),
+        None => best_period_row(grid, wanted.header_row, &axis_context),
     };
     let best_column = match wanted.period_column {
         Some(column) => Some(PeriodColumn::single(
@@ -247,6 +247,48 @@ fn detect_and_read(grid: &Grid, context: &TableContext, wanted: Shape) -> Result
         };
         down::read(grid, context, &down::complete(grid, context, shape)?)
     }
+}
+
+/// The row of periods: the header row the user gave when it holds periods,
+/// else the row with the most periods (the first among equals).
+fn best_period_row(
+    grid: &Grid,
+    header_row: Option<usize>,
+    context: &AxisContext,
+) -> Option<(usize, Axis)> {
+    if let Some(row) = header_row {
+        let axis = row_axis(grid, row, context);
+        if axis.len() >= MIN_PERIODS {
+            return Some((row, axis));
+        }
+    }
+    (0..grid.height().min(HEADER_SEARCH_ROWS))
+        .map(|row| (row, row_axis(grid, row, context)))
+        .max_by_key(|(row, axis)| (axis.len(), std::cmp::Reverse(*row)))
+}
+
+/// A periods-across shape the user asked for without saying where the
+/// periods are: the header row when it holds them, else the best row.
+fn with_period_row(grid: &Grid, context: &TableContext, mut wanted: Shape) -> Shape {
+    if wanted.period_row.is_none() {
+        let axis_context = context.axis_context(grid, wanted.header_row);
+        wanted.period_row =
+            best_period_row(grid, wanted.header_row, &axis_context).map(|(row, _)| row);
+    }
+    wanted
+}
+
+/// A periods-down shape the user asked for without saying where the
+/// periods are: the column with the most periods.
+fn with_period_column(grid: &Grid, context: &TableContext, mut wanted: Shape) -> Shape {
+    if wanted.period_column.is_none() {
+        let axis_context = context.axis_context(grid, wanted.header_row);
+        if let Some(column) = best_period_column(grid, &axis_context) {
+            wanted.period_column = Some(column.column);
+            wanted.year_column = wanted.year_column.or(column.year_column);
+        }
+    }
+    wanted
 }
 
 /// " (the first row reads A · B · C …)" for messages about a sheet without
