@@ -444,7 +444,7 @@ fn year_months(numbers: &[(usize, f64)]) -> Option<Vec<(usize, Period)>> {
 /// (one period at a time, allowing a few gaps and repeats, as a long table
 /// repeats each period once per KPI): numbers that only happen to be in a
 /// year's range are values.
-fn steps_like_periods(periods: &[(usize, Period)]) -> bool {
+pub fn steps_like_periods(periods: &[(usize, Period)]) -> bool {
     let mut sorted: Vec<Period> = periods.iter().map(|(_, period)| *period).collect();
     sorted.sort();
     sorted.dedup();

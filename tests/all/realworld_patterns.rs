@@ -1022,6 +1022,27 @@ fn regression_value_2201_in_column_d_read_as_a_bad_period() {
     );
 }
 
+#[test]
+fn a_kpi_whose_values_look_like_years_is_not_the_year_of_yearless_months() {
+    let table = read_today(
+        "values_like_years_beside_months.csv",
+        include_bytes!("../fixtures/values_like_years_beside_months.csv"),
+    );
+    // Not 2186-01, 2187-02, … from Pedidos read as the year of each month.
+    assert_eq!(labels(&table), YEAR_LIKE_MONTHS);
+    assert_eq!(table.source.mapping.year_column, None);
+    assert_eq!(names(&table), ["Cadastros", "Churn %", "Pedidos"]);
+    assert_series(
+        &table,
+        "Pedidos",
+        None,
+        &[
+            2186.0, 2187.0, 2188.0, 2190.0, 2191.0, 2191.0, 2193.0, 2194.0, 2195.0, 2196.0, 2196.0,
+            2198.0, 2199.0, 2200.0, 2200.0,
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------
 // The mapping: a user's correction, and the mapping the reading used.
 // ---------------------------------------------------------------------------

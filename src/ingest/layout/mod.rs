@@ -18,7 +18,9 @@ pub mod noise;
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::ingest::axis::{read_axis, Axis, AxisContext, YearHint, MIN_PERIODS};
+use crate::ingest::axis::{
+    read_axis, steps_like_periods, Axis, AxisContext, YearHint, MIN_PERIODS,
+};
 use crate::ingest::confidence::Doubt;
 use crate::ingest::grid::{column_name, Cell, Grid};
 use crate::ingest::locale::{month_number, MONTH_HEADERS, YEAR_HEADERS};
@@ -397,16 +399,23 @@ impl PeriodColumn {
 
 /// The column with the most periods among the first columns, also trying
 /// a year column and a month column read together (`Ano` + `Mês`). A
-/// combined pair wins over its year column alone.
+/// combined pair wins over its year column alone; a pair whose periods do
+/// not follow the calendar (a KPI whose values happen to be 2186 … 2200
+/// beside yearless months) is not a pair.
 pub fn best_period_column(grid: &Grid, context: &AxisContext) -> Option<PeriodColumn> {
     let width = grid.width().min(PERIOD_COLUMN_SEARCH);
     let mut best: Option<PeriodColumn> = None;
     let mut consider = |candidate: PeriodColumn| {
-        // More periods; then years that were written over years inferred;
-        // then more distinct periods (a year and month pair over its year).
+        // More periods; then labels over plain numbers that only look like
+        // years, unless a header says they are years; then years that were
+        // written over years inferred; then more distinct periods (a year
+        // and month pair over its year).
         let key = |column: &PeriodColumn| {
+            let unnamed_numbers =
+                is_plain_numbers(grid, column) && !header_names_period(grid, column.column);
             (
                 column.axis.len(),
+                !unnamed_numbers,
                 !column.axis.inferred_years,
                 distinct_periods(&column.axis),
             )
@@ -422,16 +431,36 @@ pub fn best_period_column(grid: &Grid, context: &AxisContext) -> Option<PeriodCo
     for year_column in (0..width).filter(|&column| is_year_column(grid, column)) {
         for month_column in year_column.saturating_sub(3)..(year_column + 4).min(width) {
             if month_column != year_column && is_month_column(grid, month_column) {
-                consider(PeriodColumn::single(
-                    grid,
-                    month_column,
-                    Some(year_column),
-                    context,
-                ));
+                let pair = PeriodColumn::single(grid, month_column, Some(year_column), context);
+                if steps_like_periods(&pair.axis.slots) {
+                    consider(pair);
+                }
             }
         }
     }
     best
+}
+
+/// Whether a period column's periods are written as plain numbers (bare
+/// years, `YYYYMM`), which a column of values can also hold.
+fn is_plain_numbers(grid: &Grid, column: &PeriodColumn) -> bool {
+    column.year_column.is_none()
+        && !column.axis.is_empty()
+        && column
+            .axis
+            .slots
+            .iter()
+            .all(|(row, _)| is_number(grid.cell(*row, column.column), grid.decimal_comma))
+}
+
+/// Whether a text cell of the column (its header, above the periods) names
+/// a period or a part of one (`Year`, `Ano`, `ym`, `Period`).
+fn header_names_period(grid: &Grid, column: usize) -> bool {
+    (0..grid.height().min(LONG_HEADER_SEARCH)).any(|row| {
+        grid.cell(row, column)
+            .text()
+            .is_some_and(noise::is_period_header)
+    })
 }
 
 fn distinct_periods(axis: &Axis) -> usize {
