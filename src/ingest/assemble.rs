@@ -396,9 +396,7 @@ fn join_roles(
     for draft in &mut drafts {
         // A long table's target column gives the same per-period targets.
         if draft.plan.is_none() {
-            if let Some(targets) = draft.raw.targets.take() {
-                draft.plan = Some((draft.raw.attributes.source.clone(), targets));
-            }
+            draft.plan = draft.raw.targets.take();
         }
     }
     if !joined.is_empty() {

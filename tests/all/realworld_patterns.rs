@@ -582,8 +582,11 @@ fn long_budget_actual_with_a_type_column_reads_costs_as_ceilings() {
             item.name
         );
         assert_eq!(meta.direction, item.direction, "'{}'", item.name);
-        // The target is the latest budget.
+        // The target is the latest budget, and each month has its own.
         assert_target(meta, item.kind, item.budgets[5]);
+        assert_history(meta, item.budgets);
+        let source = meta.target.as_ref().map(|target| target.source.as_str());
+        assert_eq!(source, Some("'budget'"), "'{}'", item.name);
     }
     assert_warned(&table, &["variance"]);
 }

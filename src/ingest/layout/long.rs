@@ -401,11 +401,13 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
                 raw.attributes
                     .set(*field, cell_text(grid.cell(row, *column)));
             }
+            // A target written as text (`<= 7.5`) is the KPI's target; a
+            // number is that period's target, read above.
             if row_role != Role::Target {
                 for &(column, role) in &value_columns {
-                    if role == ValueRole::Target {
-                        raw.attributes
-                            .set(Field::Target, cell_text(grid.cell(row, column)));
+                    let cell = grid.cell(row, column);
+                    if role == ValueRole::Target && !super::is_number(cell, grid.decimal_comma) {
+                        raw.attributes.set(Field::Target, cell_text(cell));
                     }
                 }
             }
@@ -435,7 +437,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         value_count += values.iter().flatten().count();
         raw.values = values;
         if targets.iter().any(Option::is_some) {
-            raw.targets = Some(targets);
+            raw.targets = Some((target_header(grid, header_row, &value_columns), targets));
         }
         raw.value_unit = main_unit(tally);
     }

@@ -51,8 +51,8 @@ pub struct RawSeries {
     /// One value per period (same order as `RawTable::periods`).
     pub values: Vec<Option<f64>>,
     /// Per-period targets read beside the values (a long table's target
-    /// column), one per period.
-    pub targets: Option<Vec<Option<f64>>>,
+    /// column): the column's header and one target per period.
+    pub targets: Option<(String, Vec<Option<f64>>)>,
     /// The unit most cells showed (`%`, `$`), if any.
     pub value_unit: Option<String>,
     /// Attribute columns/rows beside the data (Unit, Target, Owner …).
