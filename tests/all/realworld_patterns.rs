@@ -707,6 +707,13 @@ fn titled_tracker_with_sections_a_target_column_and_the_year_in_another_sheet() 
     // The year of the yearless Jan … Dec comes from 'Board Report'.
     assert_eq!(labels(&table), TRACKER_MONTHS);
     assert_warned(&table, &["2024", "board report"]);
+    // The data sheet is not also read as its own metadata sheet, which
+    // named the section rows as metadata for KPIs not in the data.
+    assert!(
+        !warned(&table, &["not a kpi in the data"]),
+        "{:?}",
+        table.source.warnings
+    );
     // The section rows are departments, not KPIs.
     assert_eq!(
         names(&table),
