@@ -96,11 +96,17 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
         kpis.push((meta, values));
     }
     if !signed.is_empty() {
-        warnings.push(format!(
-            "{} {} costs written as negative numbers: a smaller cost is better, so for these values higher (nearer zero) is better.",
-            quoted_list(&signed),
-            if signed.len() == 1 { "is a cost" } else { "are" }
-        ));
+        warnings.push(if signed.len() == 1 {
+            format!(
+                "{} is a cost written as negative numbers: a smaller cost is better, so for its values higher (nearer zero) is better.",
+                quoted_list(&signed)
+            )
+        } else {
+            format!(
+                "{} are costs written as negative numbers: a smaller cost is better, so for their values higher (nearer zero) is better.",
+                quoted_list(&signed)
+            )
+        });
     }
     for record in &context.metadata {
         if !used_metadata.contains(&name_key(&record.name)) {

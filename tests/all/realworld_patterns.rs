@@ -871,7 +871,10 @@ fn regression_negative_interest_expense_growing_was_called_improving() {
     // A cost stored as negative numbers: nearer zero is better.
     assert_eq!(expense.direction, Direction::HigherIsBetter);
     assert_eq!(expense.direction_source, DirectionSource::Sign);
-    assert_warned(&table, &["interest expense", "negative"]);
+    assert_warned(
+        &table,
+        &["'interest expense' is a cost written as negative numbers"],
+    );
     let analysis = analyze(&table, &AnalysisOptions::default());
     let index = table.kpi_index("Interest expense").unwrap_or_default();
     let verdict = analysis.kpis[index].trend.verdict;
