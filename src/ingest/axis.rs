@@ -93,8 +93,13 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
         .filter_map(|(index, cell)| cell.text().map(|text| (*index, text)))
         .filter(|(_, text)| !text.is_empty() && !is_summary_label(text))
         .collect();
-    let order = day_order(&texts);
+    let (order, undecided) = day_order(&texts);
     let mut axis = Axis::default();
+    if undecided {
+        if let Some(doubt) = either_way_doubt(&texts, order) {
+            axis.doubts.push(doubt);
+        }
+    }
     let mut labels: Vec<(usize, Label)> = texts
         .iter()
         .filter_map(|(index, text)| parse_label(text, order).map(|label| (*index, label)))
@@ -136,16 +141,17 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
 /// that can only be read one way (`13-06-2025`, `06/13/2025`); when none
 /// decides, by which reading makes the more regular series (`1/1/2015,
 /// 2/1/2015, …` are the firsts of consecutive months, not twelve days in
-/// January); dots mean day first when that still leaves a tie.
-fn day_order(texts: &[(usize, &str)]) -> DayOrder {
+/// January); dots mean day first when that still leaves a tie. The flag
+/// says that nothing decided and month first was assumed.
+fn day_order(texts: &[(usize, &str)]) -> (DayOrder, bool) {
     let numeric: Vec<&str> = texts.iter().map(|(_, text)| *text).collect();
     let day_first_votes = detect_day_first(&numeric);
     let month_first_votes = detect_day_first_reversed(&numeric);
     if day_first_votes {
-        return DayOrder::DayFirst;
+        return (DayOrder::DayFirst, false);
     }
     if month_first_votes {
-        return DayOrder::MonthFirst;
+        return (DayOrder::MonthFirst, false);
     }
     let irregularity = |order: DayOrder| {
         let periods: Vec<Period> = numeric
@@ -167,17 +173,64 @@ fn day_order(texts: &[(usize, &str)]) -> DayOrder {
     let day_first = irregularity(DayOrder::DayFirst);
     let month_first = irregularity(DayOrder::MonthFirst);
     if day_first < month_first {
-        DayOrder::DayFirst
+        (DayOrder::DayFirst, false)
     } else if month_first < day_first {
-        DayOrder::MonthFirst
+        (DayOrder::MonthFirst, false)
     } else {
         let dotted = numeric.iter().any(|text| text.matches('.').count() == 2);
         if dotted {
-            DayOrder::DayFirst
+            (DayOrder::DayFirst, false)
         } else {
-            DayOrder::MonthFirst
+            (DayOrder::MonthFirst, true)
         }
     }
+}
+
+/// When nothing decides the day/month order and the two readings give
+/// different periods (`01/02/2024, 01/03/2024, …` is 2, 3 … January or
+/// the firsts of February, March …), the doubt that says which was used.
+fn either_way_doubt(texts: &[(usize, &str)], order: DayOrder) -> Option<String> {
+    let other = match order {
+        DayOrder::MonthFirst => DayOrder::DayFirst,
+        _ => DayOrder::MonthFirst,
+    };
+    let days = |order: DayOrder| -> Vec<Period> {
+        texts
+            .iter()
+            .filter_map(|(_, text)| match parse_label(text, order) {
+                Some(Label::Period(period @ Period::Day(_))) => Some(period),
+                _ => None,
+            })
+            .collect()
+    };
+    let (read, alternative) = (days(order), days(other));
+    if read.len() < MIN_PERIODS || read == alternative {
+        return None;
+    }
+    let span = |periods: &[Period]| {
+        let first = periods.iter().min().map(|period| period.label());
+        let last = periods.iter().max().map(|period| period.label());
+        format!(
+            "{} … {}",
+            first.unwrap_or_default(),
+            last.unwrap_or_default()
+        )
+    };
+    let sample = texts
+        .iter()
+        .map(|(_, text)| *text)
+        .find(|text| {
+            matches!(
+                parse_label(text, order),
+                Some(Label::Period(Period::Day(_)))
+            )
+        })
+        .unwrap_or_default();
+    Some(format!(
+        "No date says whether '{sample}' is day or month first; they were read month first ({}), not day first ({}): check which one the sheet means.",
+        span(&read),
+        span(&alternative)
+    ))
 }
 
 /// Whether the decisive dates of a list say month first (`06/13/2025`).
@@ -539,6 +592,23 @@ mod tests {
             axis.slots.get(1).map(|s| s.1.label()).as_deref(),
             Some("2015-02-01")
         );
+    }
+
+    #[test]
+    fn dates_that_read_either_way_are_doubted() {
+        let cells: Vec<Cell> = (1..=12)
+            .map(|month| text(&format!("01/{month:02}/2024")))
+            .collect();
+        let axis = read(&cells, &AxisContext::default());
+        assert_eq!(axis.len(), 12);
+        assert_eq!(axis.doubts.len(), 1, "{:?}", axis.doubts);
+        assert!(axis.doubts[0].contains("01/01/2024"), "{:?}", axis.doubts);
+        // One date above 12 decides, and nothing is doubted.
+        let decided: Vec<Cell> = ["01-06-2025", "02-06-2025", "13-06-2025"]
+            .into_iter()
+            .map(text)
+            .collect();
+        assert!(read(&decided, &AxisContext::default()).doubts.is_empty());
     }
 
     #[test]
