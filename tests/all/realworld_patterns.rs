@@ -589,6 +589,16 @@ fn long_budget_actual_with_a_type_column_reads_costs_as_ceilings() {
         assert_eq!(source, Some("'budget'"), "'{}'", item.name);
     }
     assert_warned(&table, &["variance"]);
+    // The other spellings of the period are said, once.
+    assert_warned(
+        &table,
+        &[
+            "other spellings of the period",
+            "'month'",
+            "'month_num'",
+            "'year'",
+        ],
+    );
 }
 
 #[test]
@@ -630,6 +640,10 @@ fn budget_actual_variance_columns_are_one_kpi_each() {
         &[51.3, 51.9, 51.9, 52.5, 52.5, 52.7],
     );
     assert_target(margin, TargetKind::AtLeast, 52.4);
+    assert_warned(
+        &table,
+        &["other spellings of the period", "'month'", "'month_num'"],
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::noise::{self, NotKpi};
 use super::{
     best_period_column, main_unit, place, quoted_list, read_value, Observations, PeriodColumn,
     RawSeries, RawTable, Shape, TableContext, ValueCell, LONG_HEADER_SEARCH,
@@ -270,6 +271,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let mut value_columns: Vec<(usize, ValueRole)> = vec![(value_column, ValueRole::Value)];
     let mut attribute_columns: Vec<(usize, Field)> = Vec::new();
     let mut left_out = Vec::new();
+    let mut period_encodings: Vec<(NotKpi, String)> = Vec::new();
     for column in 0..grid.width() {
         if used.contains(&Some(column)) {
             continue;
@@ -278,8 +280,11 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         match field_of_header(&text) {
             Some(Field::Target) => value_columns.push((column, ValueRole::Target)),
             Some(Field::Name | Field::Value | Field::Entity) => left_out.push(text),
-            Some(Field::Period) => {}
+            Some(Field::Period) => period_encodings.push((NotKpi::PeriodEncoding, text)),
             Some(field) => attribute_columns.push((column, field)),
+            None if noise::is_period_header(&text) => {
+                period_encodings.push((NotKpi::PeriodEncoding, text));
+            }
             None => match split_role(&text).role {
                 Role::Target if split_role(&text).base.is_empty() => {
                     value_columns.push((column, ValueRole::Target))
@@ -424,6 +429,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             quoted_list(&left_out)
         ));
     }
+    warnings.extend(noise::left_out_warnings("columns", &period_encodings));
     let (series_values, duplicates) = values.aggregate(periods.len(), series.len())?;
     let (series_targets, _) = targets.aggregate(periods.len(), series.len())?;
     let mut value_count = 0;
