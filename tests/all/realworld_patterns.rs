@@ -589,6 +589,7 @@ fn long_budget_actual_with_a_type_column_reads_costs_as_ceilings() {
         assert_eq!(source, Some("'budget'"), "'{}'", item.name);
     }
     assert_warned(&table, &["variance"]);
+    assert_warned(&table, &["targets of 4 KPIs change over time", "'budget'"]);
     // The other spellings of the period are said, once.
     assert_warned(
         &table,
@@ -721,6 +722,8 @@ fn titled_tracker_with_sections_a_target_column_and_the_year_in_another_sheet() 
     // The year of the yearless Jan … Dec comes from 'Board Report'.
     assert_eq!(labels(&table), TRACKER_MONTHS);
     assert_warned(&table, &["2024", "board report"]);
+    // December is not filled in yet: said once for the four KPIs.
+    assert_warned(&table, &["4 KPIs are stale", "2024-11"]);
     // The data sheet is not also read as its own metadata sheet, which
     // named the section rows as metadata for KPIs not in the data.
     assert!(
