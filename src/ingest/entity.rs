@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::ingest::grid::{Cell, Grid};
-use crate::ingest::layout::is_number;
+use crate::ingest::layout::{is_number, quoted_list, RawSeries};
 use crate::ingest::locale::AGGREGATE_ENTITIES;
 use crate::ingest::metadata::{field_of_header, normalise, Field};
 use crate::model::Period;
@@ -33,6 +33,25 @@ pub fn entity_of(cell: &Cell) -> Option<String> {
 /// Whether an entity value stands for the sum or average of the others.
 pub fn is_aggregate_entity(entity: &str) -> bool {
     AGGREGATE_ENTITIES.contains(&normalise(entity).as_str())
+}
+
+/// The warning for a table whose entity column holds an aggregate (`Total`,
+/// `All`): which values, in which column, are read as the total of the
+/// others.
+pub fn aggregate_warning(series: &[RawSeries], column: &str) -> Option<String> {
+    let mut aggregates: Vec<String> = series
+        .iter()
+        .filter_map(|raw| raw.entity.clone())
+        .filter(|entity| is_aggregate_entity(entity))
+        .collect();
+    aggregates.sort();
+    aggregates.dedup();
+    (!aggregates.is_empty()).then(|| {
+        format!(
+            "Entity {} in column '{column}' is read as the total of the others, not as one more entity.",
+            quoted_list(&aggregates)
+        )
+    })
 }
 
 /// For a periods-down table whose periods repeat, the label column that

@@ -326,6 +326,47 @@ fn periods_down_with_an_entity_column_quoted_brazilian_numbers_and_accounting_pr
 }
 
 #[test]
+fn periods_down_entity_column_without_a_header_and_a_total_store() {
+    let table = read(
+        "down_entity_without_header.csv",
+        include_bytes!("../fixtures/down_entity_without_header.csv"),
+    );
+    assert_eq!(table.source.layout, Layout::WideColumns);
+    assert_eq!(labels(&table), MONTHS_2024_H1);
+    // A blank header still gives the entity column a name.
+    assert_eq!(table.source.entity_column.as_deref(), Some("Column B"));
+    assert_eq!(table.kpis.len(), 6, "{:?}", names(&table));
+    assert_series(
+        &table,
+        "Sales · Lisbon",
+        Some("Lisbon"),
+        &[100.0, 104.0, 103.0, 110.0, 112.0, 118.0],
+    );
+    assert_series(
+        &table,
+        "Sales · Porto",
+        Some("Porto"),
+        &[80.0, 79.0, 85.0, 88.0, 86.0, 90.0],
+    );
+    assert_series(
+        &table,
+        "Sales · Total",
+        Some("Total"),
+        &[180.0, 183.0, 188.0, 198.0, 198.0, 208.0],
+    );
+    assert_series(
+        &table,
+        "Returns · Total",
+        Some("Total"),
+        &[6.0, 8.0, 6.0, 6.0, 10.0, 8.0],
+    );
+    assert!(kpi(&table, "Returns · Total").0.aggregate);
+    assert!(!kpi(&table, "Returns · Porto").0.aggregate);
+    // The aggregate is said in periods-down tables as in long ones.
+    assert_warned(&table, &["'total'", "column b", "total of the others"]);
+}
+
+#[test]
 fn year_and_portuguese_month_in_two_columns_with_an_entity_in_a_workbook() {
     let table = read(
         "year_month_columns_pt.xlsx",

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::ingest::confidence::Doubt;
-use crate::ingest::entity::{entity_of, EntityColumn};
+use crate::ingest::entity::{aggregate_warning, entity_of, EntityColumn};
 use crate::ingest::grid::{Cell, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, Field};
 use crate::ingest::period::is_summary_label;
@@ -336,6 +336,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         if shape.exclude.contains(&raw.label) {
             continue;
         }
+
         if raw.role.is_none() {
             last_kpi.insert(entity.clone(), raw.label.clone());
         }
@@ -371,8 +372,11 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     }
     let entity_header = entity_column.map(|column| EntityColumn {
         column,
-        header: header(column),
+        header: super::column_label(grid, Some(header_row), column),
     });
+    if let Some(entity) = &entity_header {
+        warnings.extend(aggregate_warning(&series, &entity.header));
+    }
     Ok(RawTable {
         layout: Layout::WideRows,
         periods: axis.slots.iter().map(|(_, period)| *period).collect(),

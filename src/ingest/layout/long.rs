@@ -17,7 +17,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::ingest::axis::Axis;
 use crate::ingest::confidence::Doubt;
-use crate::ingest::entity::{entity_of, is_aggregate_entity};
+use crate::ingest::entity::{aggregate_warning, entity_of};
 use crate::ingest::grid::{column_name, Cell, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, header_fields, Field};
 use crate::ingest::period::is_summary_label;
@@ -468,20 +468,8 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         });
     }
     if let Some(column) = entity_column {
-        let aggregates: Vec<String> = series
-            .iter()
-            .filter_map(|raw| raw.entity.clone())
-            .filter(|entity| is_aggregate_entity(entity))
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        if !aggregates.is_empty() {
-            warnings.push(format!(
-                "Entity {} in column '{}' is read as the total of the others, not as one more entity.",
-                quoted_list(&aggregates),
-                header(column)
-            ));
-        }
+        let label = super::column_label(grid, Some(header_row), column);
+        warnings.extend(aggregate_warning(&series, &label));
     }
     Ok(RawTable {
         layout: Layout::Long,
@@ -490,7 +478,8 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         warnings,
         doubts,
         value_count,
-        entity_column: entity_column.map(header),
+        entity_column: entity_column
+            .map(|column| super::column_label(grid, Some(header_row), column)),
         shape: shape.clone(),
     })
 }

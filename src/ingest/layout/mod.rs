@@ -649,6 +649,19 @@ pub fn main_unit(units: HashMap<String, usize>) -> Option<String> {
         .map(|(unit, _)| unit)
 }
 
+/// A column's header, or `Column C` when its header cell is blank (an
+/// entity column without a header still needs a name in the report).
+pub fn column_label(grid: &Grid, header_row: Option<usize>, column: usize) -> String {
+    let text = header_row
+        .map(|row| grid.cell(row, column).display())
+        .unwrap_or_default();
+    if text.is_empty() {
+        format!("Column {}", column_name(column))
+    } else {
+        text
+    }
+}
+
 /// "row 5, column C".
 pub fn place(row: usize, column: usize) -> String {
     format!("row {}, column {}", row + 1, column_name(column))
