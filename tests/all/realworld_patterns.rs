@@ -527,6 +527,75 @@ fn regression_yyyymm_integers_found_no_column_of_periods() {
 }
 
 #[test]
+fn a_role_column_of_actual_plan_and_py_rows_gives_one_kpi_each() {
+    let table = read(
+        "across_role_column.csv",
+        include_bytes!("../fixtures/across_role_column.csv"),
+    );
+    assert_eq!(table.source.layout, Layout::WideRows);
+    assert_eq!(labels(&table), MONTHS_2024_H1);
+    assert_eq!(names(&table), ["Churn %", "Revenue"]);
+    let (revenue, values) = kpi(&table, "Revenue");
+    assert_values(
+        "Revenue",
+        &values,
+        &[100.0, 110.0, 120.0, 115.0, 130.0, 140.0],
+    );
+    assert_target(revenue, TargetKind::AtLeast, 130.0);
+    assert_history(revenue, &[105.0, 110.0, 115.0, 120.0, 125.0, 130.0]);
+    // The plan row is named by its role, not only by its KPI.
+    let source = revenue.target.as_ref().map(|target| target.source.as_str());
+    assert_eq!(source, Some("'Revenue (Plan)'"));
+    assert_warned(
+        &table,
+        &["'revenue (plan)'", "'revenue (py)'", "'churn % (plan)'"],
+    );
+    let (churn, values) = kpi(&table, "Churn %");
+    assert_values("Churn %", &values, &[5.0, 5.2, 5.1, 4.9, 4.8, 4.7]);
+    assert_target(churn, TargetKind::AtMost, 5.0);
+}
+
+#[test]
+fn a_long_scenario_column_gives_per_period_budgets_per_entity() {
+    let table = read(
+        "long_scenario_column.csv",
+        include_bytes!("../fixtures/long_scenario_column.csv"),
+    );
+    assert_eq!(table.source.layout, Layout::Long);
+    assert_eq!(labels(&table), MONTHS_2024_H1[..4]);
+    assert_eq!(table.source.entity_column.as_deref(), Some("country"));
+    assert_eq!(
+        names(&table),
+        ["Orders · All", "Orders · ES", "Orders · PT"]
+    );
+    for (name, actuals, budgets) in [
+        (
+            "Orders · PT",
+            [10.0, 11.0, 12.0, 13.0],
+            [11.0, 12.0, 13.0, 14.0],
+        ),
+        (
+            "Orders · ES",
+            [20.0, 21.0, 22.0, 23.0],
+            [21.0, 22.0, 23.0, 24.0],
+        ),
+        (
+            "Orders · All",
+            [30.0, 32.0, 34.0, 36.0],
+            [31.0, 33.0, 35.0, 37.0],
+        ),
+    ] {
+        let (meta, values) = kpi(&table, name);
+        assert_values(name, &values, &actuals);
+        assert_history(meta, &budgets);
+        assert_target(meta, TargetKind::AtLeast, budgets[3]);
+        let source = meta.target.as_ref().map(|target| target.source.as_str());
+        assert_eq!(source, Some("'Budget'"), "{name}");
+    }
+    assert!(kpi(&table, "Orders · All").0.aggregate);
+}
+
+#[test]
 fn actual_baseline_target_with_us_dates_is_one_kpi_with_a_floor() {
     let table = read(
         "actual_baseline_target.csv",

@@ -336,7 +336,14 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         if shape.exclude.contains(&raw.label) {
             continue;
         }
-
+        // A Plan / PY row of a role column is named with its role, so that
+        // messages and the target's source say which row it was.
+        if let (Some((role, _)), Some(column)) = (&raw.role, role_column) {
+            if *role != Role::Actual {
+                let word = grid.cell(row, column).display();
+                raw.label = format!("{} ({word})", raw.label);
+            }
+        }
         if raw.role.is_none() {
             last_kpi.insert(entity.clone(), raw.label.clone());
         }

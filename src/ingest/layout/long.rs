@@ -318,6 +318,8 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let mut targets = Observations::default();
     let mut skipped_rows = 0usize;
     let mut rows = 0usize;
+    // The role column's word for target rows (`Budget`), naming their plan.
+    let mut role_target_word: Option<String> = None;
     let first_row = shape
         .first_row
         .unwrap_or(header_row + 1)
@@ -355,6 +357,9 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             .unwrap_or(Role::Actual);
         if matches!(row_role, Role::Comparison | Role::Variance) {
             continue;
+        }
+        if row_role == Role::Target && role_target_word.is_none() {
+            role_target_word = role_column.map(|column| grid.cell(row, column).display());
         }
         let next_period = periods.len();
         let period_slot = *period_slots.entry(period).or_insert_with(|| {
@@ -430,6 +435,9 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         ));
     }
     warnings.extend(noise::left_out_warnings("columns", &period_encodings));
+    let has_target_column = value_columns
+        .iter()
+        .any(|(_, role)| *role == ValueRole::Target);
     let (series_values, duplicates) = values.aggregate(periods.len(), series.len())?;
     let (series_targets, _) = targets.aggregate(periods.len(), series.len())?;
     let mut value_count = 0;
@@ -443,7 +451,11 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         value_count += values.iter().flatten().count();
         raw.values = values;
         if targets.iter().any(Option::is_some) {
-            raw.targets = Some((target_header(grid, header_row, &value_columns), targets));
+            let label = match &role_target_word {
+                Some(word) if !has_target_column => word.clone(),
+                _ => target_header(grid, header_row, &value_columns),
+            };
+            raw.targets = Some((label, targets));
         }
         raw.value_unit = main_unit(tally);
     }
