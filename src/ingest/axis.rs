@@ -59,6 +59,9 @@ pub struct Axis {
     pub doubts: Vec<String>,
     /// Whether the years were inferred (months written without one).
     pub inferred_years: bool,
+    /// Indices (in the line) of periods left out as totals of the others
+    /// (`FY24` beside its quarters).
+    pub totals: Vec<usize>,
 }
 
 impl Axis {
@@ -132,9 +135,67 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
         }
     }
     drop_stray_dates(&mut periods, &mut axis);
+    drop_enclosing_totals(&mut periods, &texts, &mut axis);
     periods.sort_by_key(|(index, _)| *index);
     axis.slots = periods;
     axis
+}
+
+/// Drops the periods that span several others of the same axis: `FY24`
+/// after `Q1 FY24` … `Q4 FY24`, `2024` after `Jan 2024` … `Dec 2024` is the
+/// year's total, not one more period. Their places go to `axis.totals`.
+fn drop_enclosing_totals(
+    periods: &mut Vec<(usize, Period)>,
+    texts: &[(usize, &str)],
+    axis: &mut Axis,
+) {
+    let spans: Vec<(NaiveDate, NaiveDate)> = periods
+        .iter()
+        .filter(|(_, period)| period.is_dated())
+        .map(|(_, period)| (period.start_date(), period.end_date()))
+        .collect();
+    let encloses = |period: &Period| {
+        period.is_dated()
+            && spans
+                .iter()
+                .filter(|(start, end)| {
+                    *start >= period.start_date()
+                        && *end <= period.end_date()
+                        && (*start, *end) != (period.start_date(), period.end_date())
+                })
+                .count()
+                >= MIN_PERIODS
+    };
+    let totals: Vec<usize> = periods
+        .iter()
+        .filter(|(_, period)| encloses(period))
+        .map(|(index, _)| *index)
+        .collect();
+    // Only when the enclosed periods are the axis: a few totals among
+    // many periods, not a year axis with some stray days.
+    if totals.is_empty() || totals.len() * 2 >= periods.len() {
+        return;
+    }
+    periods.retain(|(index, _)| !totals.contains(index));
+    let mut labels: Vec<String> = Vec::new();
+    for index in &totals {
+        if let Some((_, text)) = texts.iter().find(|(at, _)| at == index) {
+            let quoted = format!("'{text}'");
+            if !labels.contains(&quoted) {
+                labels.push(quoted);
+            }
+        }
+    }
+    axis.notes.push(format!(
+        "Left out {} period cell(s) that span the periods beside them ({}): they are totals, not periods.",
+        totals.len(),
+        if labels.is_empty() {
+            totals.len().to_string()
+        } else {
+            crate::ingest::layout::list_of(&labels, ", ")
+        }
+    ));
+    axis.totals = totals;
 }
 
 /// The day/month order of an axis's numeric dates: decided by the cells
@@ -609,6 +670,21 @@ mod tests {
             .map(text)
             .collect();
         assert!(read(&decided, &AxisContext::default()).doubts.is_empty());
+    }
+
+    #[test]
+    fn a_year_beside_its_quarters_is_their_total() {
+        let cells: Vec<Cell> = ["Q1 FY24", "Q2 FY24", "Q3 FY24", "Q4 FY24", "FY24"]
+            .into_iter()
+            .map(text)
+            .collect();
+        let axis = read(&cells, &AxisContext::default());
+        assert_eq!(labels(&axis), ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]);
+        assert_eq!(axis.totals, [4]);
+        assert!(axis.notes[0].contains("'FY24'"), "{:?}", axis.notes);
+        // Years on their own stay periods.
+        let years: Vec<Cell> = ["2022", "2023", "2024"].into_iter().map(text).collect();
+        assert_eq!(read(&years, &AxisContext::default()).len(), 3);
     }
 
     #[test]

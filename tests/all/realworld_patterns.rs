@@ -811,6 +811,36 @@ fn flags_and_text_columns_among_kpis_are_left_out_and_said() {
     );
 }
 
+#[test]
+fn a_year_column_beside_its_quarters_is_their_total_not_a_period() {
+    let table = read(
+        "pnl_quarters_with_year_total.csv",
+        include_bytes!("../fixtures/pnl_quarters_with_year_total.csv"),
+    );
+    assert_eq!(table.source.layout, Layout::WideRows);
+    // Not an irregular axis of quarters with a year among them.
+    assert_eq!(table.source.frequency, Frequency::Quarterly);
+    assert_eq!(labels(&table), ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]);
+    assert_warned(&table, &["'fy24'", "totals"]);
+    assert_series(&table, "Revenue", None, &[1200.0, 1250.0, 1300.0, 1410.0]);
+    assert_series(&table, "COGS", None, &[-400.0, -410.0, -430.0, -460.0]);
+    assert_series(&table, "Gross margin %", None, &[66.7, 67.2, 66.9, 67.4]);
+    assert_eq!(kpi(&table, "Gross margin %").0.unit.as_deref(), Some("%"));
+
+    let rows = read(
+        "quarters_with_year_rows.csv",
+        include_bytes!("../fixtures/quarters_with_year_rows.csv"),
+    );
+    assert_eq!(rows.source.frequency, Frequency::Quarterly);
+    assert_eq!(
+        labels(&rows),
+        ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]
+    );
+    assert_series(&rows, "Churn %", None, &[4.8, 5.0, 5.3, 5.9, 6.4, 8.1]);
+    assert_series(&rows, "NPS", None, &[65.0, 67.0, 68.0, 70.0, 71.0, 73.0]);
+    assert_warned(&rows, &["'2023'", "totals"]);
+}
+
 // ---------------------------------------------------------------------------
 // Workbooks: titles, sections, templates.
 // ---------------------------------------------------------------------------

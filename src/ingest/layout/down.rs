@@ -131,7 +131,9 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
                     ValueCell::Number(..)
                 )
         });
-        if let Some(field) = field_of_header(&label).filter(|field| {
+        if column.axis.totals.contains(&row) {
+            // Said with the axis: a total of the periods around it.
+        } else if let Some(field) = field_of_header(&label).filter(|field| {
             !matches!(
                 field,
                 Field::Name | Field::Period | Field::Value | Field::Entity

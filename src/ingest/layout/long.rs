@@ -331,6 +331,10 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         if period_cell.is_blank() && name.is_empty() {
             continue;
         }
+        if axis.totals.contains(&row) {
+            // A total of the periods around it, said with the axis.
+            continue;
+        }
         let Some(period) = period_of.get(&row).copied() else {
             if is_summary_label(&period_cell.display())
                 || name.is_empty()
