@@ -135,6 +135,7 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "expense",
     "expenditure",
     "opex",
+    "cogs",
     "burn",
     "latency",
     "duration",

@@ -824,6 +824,10 @@ fn a_year_column_beside_its_quarters_is_their_total_not_a_period() {
     assert_warned(&table, &["'fy24'", "totals"]);
     assert_series(&table, "Revenue", None, &[1200.0, 1250.0, 1300.0, 1410.0]);
     assert_series(&table, "COGS", None, &[-400.0, -410.0, -430.0, -460.0]);
+    // The cost of goods sold in parentheses: a cost stored as negatives.
+    let (cogs, _) = kpi(&table, "COGS");
+    assert_eq!(cogs.direction, Direction::HigherIsBetter);
+    assert_eq!(cogs.direction_source, DirectionSource::Sign);
     assert_series(&table, "Gross margin %", None, &[66.7, 67.2, 66.9, 67.4]);
     assert_eq!(kpi(&table, "Gross margin %").0.unit.as_deref(), Some("%"));
 
