@@ -556,6 +556,26 @@ fn a_role_column_of_actual_plan_and_py_rows_gives_one_kpi_each() {
 }
 
 #[test]
+fn a_row_of_actual_budget_under_the_periods_gives_each_month_its_target() {
+    let table = read(
+        "across_role_subheader.csv",
+        include_bytes!("../fixtures/across_role_subheader.csv"),
+    );
+    assert_eq!(table.source.layout, Layout::WideRows);
+    assert_eq!(labels(&table), MONTHS_2024_H1[..4]);
+    assert_eq!(names(&table), ["Cost", "Revenue"]);
+    let (revenue, values) = kpi(&table, "Revenue");
+    assert_values("Revenue", &values, &[100.0, 110.0, 120.0, 115.0]);
+    assert_history(revenue, &[105.0, 110.0, 115.0, 120.0]);
+    assert_target(revenue, TargetKind::AtLeast, 120.0);
+    let (cost, values) = kpi(&table, "Cost");
+    assert_values("Cost", &values, &[50.0, 52.0, 49.0, 51.0]);
+    assert_history(cost, &[48.0, 50.0, 50.0, 50.0]);
+    assert_target(cost, TargetKind::AtMost, 50.0);
+    assert_warned(&table, &["row 2", "actual", "budget"]);
+}
+
+#[test]
 fn a_long_scenario_column_gives_per_period_budgets_per_entity() {
     let table = read(
         "long_scenario_column.csv",
