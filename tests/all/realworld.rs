@@ -2,9 +2,9 @@
 //! published, kept unmodified beside the repository, never inside it: their
 //! licences are mostly unstated) and compares kpilot's reading with the
 //! human reading in its `manifest.json`: layout, frequency, number of
-//! periods, the sheet of a workbook, every series (KPI and entity) with its
-//! latest value and number of values, the series count, and the targets the
-//! manifest gives. Directions are compared and reported but never fail the
+//! periods, the sheet of a workbook, the entity column, every series (KPI
+//! and entity) with its latest value and number of values, the series
+//! count, and the targets the manifest gives. Directions are compared and reported but never fail the
 //! test: the manifest's directions are a careful reader's inferences.
 //!
 //! Where the manifest's notes record a judgement call, the other reading is
@@ -53,6 +53,8 @@ struct Reading {
     layout: Layout,
     frequency: Frequency,
     periods: usize,
+    /// The header of the column that splits KPIs into entities.
+    entity_column: Option<String>,
     series: Vec<Series>,
 }
 
@@ -115,6 +117,7 @@ fn manifest_reading(entry: &Value) -> Reading {
         layout: layout_of(entry["layout"].as_str().unwrap_or_default()),
         frequency: frequency_of(entry["frequency"].as_str().unwrap_or_default()),
         periods: entry["periods"].as_u64().unwrap_or(0) as usize,
+        entity_column: entry["entity_column"].as_str().map(str::to_string),
         series: entry["kpis"]
             .as_array()
             .map(|kpis| kpis.iter().map(series_of).collect())
@@ -167,6 +170,7 @@ fn alternatives(file: &str, manifest: &Reading) -> Vec<Reading> {
         // 'actual' with 'budget' as its per-period target.
         "fpa_budget_vs_actual_long.csv" => vec![Reading {
             label: "category as entity of KPI 'actual'".to_string(),
+            entity_column: Some("category".to_string()),
             series: manifest
                 .series
                 .iter()
@@ -252,6 +256,12 @@ fn compare(table: &KpiTable, reading: &Reading) -> (Vec<String>, Vec<String>) {
         problems.push(format!(
             "frequency {:?}, expected {:?}",
             source.frequency, reading.frequency
+        ));
+    }
+    if source.entity_column != reading.entity_column {
+        problems.push(format!(
+            "entity column {:?}, expected {:?}",
+            source.entity_column, reading.entity_column
         ));
     }
     if table.periods.len() != reading.periods {
