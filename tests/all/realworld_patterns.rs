@@ -865,6 +865,47 @@ fn a_year_column_beside_its_quarters_is_their_total_not_a_period() {
     assert_warned(&rows, &["'2023'", "totals"]);
 }
 
+#[test]
+fn an_expense_section_ends_at_the_result_line_below_it() {
+    let table = read(
+        "income_statement_sections.csv",
+        include_bytes!("../fixtures/income_statement_sections.csv"),
+    );
+    assert_eq!(table.source.layout, Layout::WideRows);
+    assert_eq!(table.source.frequency, Frequency::Yearly);
+    assert_eq!(labels(&table), ["2021", "2022", "2023", "2024"]);
+    assert_eq!(table.kpis.len(), 9, "{:?}", names(&table));
+    assert_series(
+        &table,
+        "Research and development",
+        None,
+        &[-12000.0, -13400.0, -14100.0, -15800.0],
+    );
+    assert_series(&table, "EPS (diluted)", None, &[1.21, 1.30, 1.39, 1.62]);
+    for cost in [
+        "Cost of revenue",
+        "Research and development",
+        "Selling, general and administrative",
+        "Interest expense",
+    ] {
+        let (meta, _) = kpi(&table, cost);
+        assert_eq!(meta.direction, Direction::HigherIsBetter, "{cost}");
+        assert_eq!(meta.direction_source, DirectionSource::Sign, "{cost}");
+    }
+    let department = |name: &str| kpi(&table, name).0.department.clone();
+    assert_eq!(
+        department("Research and development").as_deref(),
+        Some("Operating expenses")
+    );
+    // The section's block ends at Operating income: what follows is not
+    // an operating expense, and EPS is not lower-is-better for being there.
+    assert_eq!(department("Operating income"), None);
+    assert_eq!(department("EPS (diluted)"), None);
+    let (eps, _) = kpi(&table, "EPS (diluted)");
+    assert_eq!(eps.direction, Direction::HigherIsBetter);
+    assert_eq!(eps.direction_source, DirectionSource::Default);
+}
+
 // ---------------------------------------------------------------------------
 // Workbooks: titles, sections, templates.
 // ---------------------------------------------------------------------------

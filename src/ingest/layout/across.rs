@@ -18,6 +18,7 @@ use crate::ingest::grid::{Cell, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, Field};
 use crate::ingest::period::is_summary_label;
 use crate::ingest::roles::{role_word, Role};
+use crate::ingest::target::{direction_from_name, direction_from_sign_prefix};
 use crate::ingest::value::{parse_value, ParsedValue};
 use crate::model::Layout;
 
@@ -476,6 +477,16 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         for (column, field) in &attribute_columns {
             raw.attributes
                 .set(*field, cell_text(grid.cell(row, *column)));
+        }
+        // A section that says which way is better (`Operating expenses`)
+        // ends at the first line that says the opposite (`Operating
+        // income`): the result line closes its block, and the lines after
+        // it are not expenses.
+        let own =
+            direction_from_sign_prefix(&raw.label).or_else(|| direction_from_name(&raw.label));
+        let of_section = section.as_deref().and_then(direction_from_name);
+        if matches!((own, of_section), (Some(own), Some(of_section)) if own != of_section) {
+            section = None;
         }
         if raw.attributes.department.is_none() {
             raw.attributes.department.clone_from(&section);
