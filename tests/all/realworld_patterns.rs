@@ -367,6 +367,37 @@ fn periods_down_entity_column_without_a_header_and_a_total_store() {
 }
 
 #[test]
+fn entities_known_by_a_number_under_a_header_that_names_them() {
+    let stores = [
+        ("101", [100.0, 104.0, 103.0, 110.0, 112.0, 118.0]),
+        ("102", [50.0, 52.0, 51.0, 55.0, 54.0, 58.0]),
+        ("103", [70.0, 69.0, 74.0, 73.0, 77.0, 80.0]),
+    ];
+    let down = read(
+        "down_numbered_stores.csv",
+        include_bytes!("../fixtures/down_numbered_stores.csv"),
+    );
+    assert_eq!(down.source.entity_column.as_deref(), Some("store_id"));
+    assert_eq!(down.kpis.len(), 6, "{:?}", names(&down));
+    assert_ne!(down.source.confidence, Confidence::Low);
+    for (store, sales) in &stores {
+        assert_series(&down, &format!("sales · {store}"), Some(store), sales);
+        let visits: Vec<f64> = sales.iter().map(|value| 10.0 * value + 3.0).collect();
+        assert_series(&down, &format!("visits · {store}"), Some(store), &visits);
+    }
+    let long = read(
+        "long_numbered_branches.csv",
+        include_bytes!("../fixtures/long_numbered_branches.csv"),
+    );
+    assert_eq!(long.source.layout, Layout::Long);
+    assert_eq!(long.source.entity_column.as_deref(), Some("branch"));
+    assert_eq!(names(&long), ["sales · 101", "sales · 102", "sales · 103"]);
+    for (store, sales) in &stores {
+        assert_series(&long, &format!("sales · {store}"), Some(store), sales);
+    }
+}
+
+#[test]
 fn year_and_portuguese_month_in_two_columns_with_an_entity_in_a_workbook() {
     let table = read(
         "year_month_columns_pt.xlsx",

@@ -17,7 +17,9 @@ use super::{
 use crate::error::{Error, Result};
 use crate::ingest::axis::Axis;
 use crate::ingest::confidence::Doubt;
-use crate::ingest::entity::{aggregate_warning, entity_of};
+use crate::ingest::entity::{
+    aggregate_warning, entity_of, header_allows_numbered_entities, is_whole_number_column,
+};
 use crate::ingest::grid::{column_name, Cell, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, header_fields, Field};
 use crate::ingest::period::is_summary_label;
@@ -139,11 +141,21 @@ fn shape_at(
         Some(choice) => choice,
         None => {
             let base = repeats(grid, &period_rows, &[name_column], role_column);
+            // Entities may also be numbered (store 101) under a header
+            // that names them; those columns are never KPI names.
+            let numbered: Vec<usize> = (0..grid.width())
+                .filter(|column| !taken.contains(&Some(*column)) && !labels.contains(column))
+                .filter(|&column| {
+                    header_allows_numbered_entities(&grid.cell(header_row, column).display())
+                        && is_whole_number_column(grid, column, &period_rows)
+                })
+                .collect();
             if base == 0 {
                 None
             } else {
                 labels
                     .iter()
+                    .chain(&numbered)
                     .copied()
                     .filter(|column| *column != name_column)
                     .map(|column| {
