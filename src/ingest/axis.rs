@@ -60,7 +60,7 @@ pub struct Axis {
     /// Whether the years were inferred (months written without one).
     pub inferred_years: bool,
     /// Indices (in the line) of periods left out as totals of the others
-    /// (`FY24` beside its quarters).
+    /// (`FY24` beside its quarters), sorted.
     pub totals: Vec<usize>,
 }
 
@@ -141,6 +141,18 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
     axis
 }
 
+/// How long a kind of period is, for telling a total from its parts.
+fn granularity(period: &Period) -> u8 {
+    match period {
+        Period::Day(_) => 0,
+        Period::Week { .. } | Period::WeekNumber(_) => 1,
+        Period::Month { .. } => 2,
+        Period::Quarter { .. } => 3,
+        Period::Half { .. } => 4,
+        Period::Year(_) | Period::FiscalYear(_) => 5,
+    }
+}
+
 /// Drops the periods that span several others of the same axis: `FY24`
 /// after `Q1 FY24` … `Q4 FY24`, `2024` after `Jan 2024` … `Dec 2024` is the
 /// year's total, not one more period. Their places go to `axis.totals`.
@@ -149,24 +161,46 @@ fn drop_enclosing_totals(
     texts: &[(usize, &str)],
     axis: &mut Axis,
 ) {
-    let spans: Vec<(NaiveDate, NaiveDate)> = periods
+    // Only a period of a coarser kind than the finest on the axis can
+    // enclose others; an axis of one kind (the usual case) is left alone
+    // at once, whatever its length.
+    let finest = periods
+        .iter()
+        .filter(|(_, period)| period.is_dated())
+        .map(|(_, period)| granularity(period))
+        .min();
+    let Some(finest) = finest else { return };
+    if periods
+        .iter()
+        .all(|(_, period)| !period.is_dated() || granularity(period) == finest)
+    {
+        return;
+    }
+    let mut spans: Vec<(NaiveDate, NaiveDate)> = periods
         .iter()
         .filter(|(_, period)| period.is_dated())
         .map(|(_, period)| (period.start_date(), period.end_date()))
         .collect();
+    spans.sort_unstable();
+    spans.dedup();
     let encloses = |period: &Period| {
-        period.is_dated()
-            && spans
-                .iter()
-                .filter(|(start, end)| {
-                    *start >= period.start_date()
-                        && *end <= period.end_date()
-                        && (*start, *end) != (period.start_date(), period.end_date())
-                })
-                .count()
-                >= MIN_PERIODS
+        if !period.is_dated() || granularity(period) == finest {
+            return false;
+        }
+        let (start, end) = (period.start_date(), period.end_date());
+        let from = spans.partition_point(|(other, _)| *other < start);
+        spans
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(other, _)| *other <= end)
+            .filter(|(other_start, other_end)| {
+                *other_end <= end && (*other_start, *other_end) != (start, end)
+            })
+            .count()
+            >= MIN_PERIODS
     };
-    let totals: Vec<usize> = periods
+    let mut totals: Vec<usize> = periods
         .iter()
         .filter(|(_, period)| encloses(period))
         .map(|(index, _)| *index)
@@ -176,12 +210,13 @@ fn drop_enclosing_totals(
     if totals.is_empty() || totals.len() * 2 >= periods.len() {
         return;
     }
-    periods.retain(|(index, _)| !totals.contains(index));
+    totals.sort_unstable();
+    periods.retain(|(index, _)| totals.binary_search(index).is_err());
     let mut labels: Vec<String> = Vec::new();
-    for index in &totals {
-        if let Some((_, text)) = texts.iter().find(|(at, _)| at == index) {
+    for (index, text) in texts {
+        if totals.binary_search(index).is_ok() {
             let quoted = format!("'{text}'");
-            if !labels.contains(&quoted) {
+            if !labels.contains(&quoted) && labels.len() < 5 {
                 labels.push(quoted);
             }
         }
@@ -192,7 +227,7 @@ fn drop_enclosing_totals(
         if labels.is_empty() {
             totals.len().to_string()
         } else {
-            crate::ingest::layout::list_of(&labels, ", ")
+            labels.join(", ")
         }
     ));
     axis.totals = totals;

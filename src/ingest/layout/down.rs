@@ -131,7 +131,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
                     ValueCell::Number(..)
                 )
         });
-        if column.axis.totals.contains(&row) {
+        if column.axis.totals.binary_search(&row).is_ok() {
             // Said with the axis: a total of the periods around it.
         } else if let Some(field) = field_of_header(&label).filter(|field| {
             !matches!(

@@ -343,7 +343,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         if period_cell.is_blank() && name.is_empty() {
             continue;
         }
-        if axis.totals.contains(&row) {
+        if axis.totals.binary_search(&row).is_ok() {
             // A total of the periods around it, said with the axis.
             continue;
         }
