@@ -142,9 +142,10 @@ fn alternatives(file: &str, manifest: &Reading) -> Vec<Reading> {
         // The sheet. The manifest picks 'budget vs actual' (1 KPI with a
         // plan); 'Proofit by month' (3 KPIs, no plan) is the other pick its
         // notes give, with these latest values. kpilot chooses 'Proofit by
-        // month': the table with the most named KPIs over the periods, and
-        // says that 'budget vs actual' was a close candidate (confidence
-        // `check`).
+        // month', the table with the most named KPIs over the periods (3
+        // against 'budget vs actual''s 1 with its plan, not close enough to
+        // be doubted); its confidence is `check` because the months have no
+        // year anywhere in the workbook.
         "finance_dashboard.xlsx" => {
             let series = |name: &str, latest: f64| Series {
                 name: name.to_string(),
