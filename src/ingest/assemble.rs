@@ -65,6 +65,8 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
     let mut seen_names: HashMap<String, usize> = HashMap::new();
     let mut kpis = Vec::with_capacity(drafts.len());
     let mut signed = Vec::new();
+    let mut varying = Vec::new();
+    let mut stale = Vec::new();
     for draft in drafts {
         let values = reorder(&draft.raw.values, &order);
         let display = match &draft.raw.entity {
@@ -92,15 +94,28 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
         if meta.direction_source == DirectionSource::Sign {
             signed.push(meta.name.clone());
         }
-        warn_stale(&meta.name, &values, &periods, &mut warnings);
+        if let (Some(_), Some(target)) = (&meta.target_history, &meta.target) {
+            varying.push((meta.name.clone(), target.source.clone(), target.value));
+        }
+        if let Some(late) = staleness(&meta.name, &values, &periods, &mut warnings) {
+            stale.push((meta.name.clone(), late));
+        }
         kpis.push((meta, values));
     }
+    warn_varying_targets(&varying, &mut warnings);
+    warn_stale(&stale, &mut warnings);
     if !signed.is_empty() {
-        warnings.push(format!(
-            "{} {} costs written as negative numbers: a smaller cost is better, so for these values higher (nearer zero) is better.",
-            quoted_list(&signed),
-            if signed.len() == 1 { "is a cost" } else { "are" }
-        ));
+        warnings.push(if signed.len() == 1 {
+            format!(
+                "{} is a cost written as negative numbers: a smaller cost is better, so for its values higher (nearer zero) is better.",
+                quoted_list(&signed)
+            )
+        } else {
+            format!(
+                "{} are costs written as negative numbers: a smaller cost is better, so for their values higher (nearer zero) is better.",
+                quoted_list(&signed)
+            )
+        });
     }
     for record in &context.metadata {
         if !used_metadata.contains(&name_key(&record.name)) {
@@ -396,9 +411,7 @@ fn join_roles(
     for draft in &mut drafts {
         // A long table's target column gives the same per-period targets.
         if draft.plan.is_none() {
-            if let Some(targets) = draft.raw.targets.take() {
-                draft.plan = Some((draft.raw.attributes.source.clone(), targets));
-            }
+            draft.plan = draft.raw.targets.take();
         }
     }
     if !joined.is_empty() {
@@ -508,10 +521,6 @@ fn resolve(
                 _ => TargetKind::AtLeast,
             };
             if varies {
-                warnings.push(format!(
-                    "KPI '{name}': the target changes over time in '{label}'; each period is checked against its own target, and the latest ({}) is the KPI's target.",
-                    format_number(latest)
-                ));
                 target_history = Some(history);
             }
             plan_target = Some(Target::threshold(kind, latest, format!("'{label}'")));
@@ -718,18 +727,70 @@ fn reconcile_fractions(
     target
 }
 
-/// A KPI whose latest value is older than the sheet's last period.
-fn warn_stale(name: &str, values: &[Option<f64>], periods: &[Period], warnings: &mut Vec<String>) {
+/// For a KPI whose latest value is older than the sheet's last period, that
+/// period and how many periods it is behind (a KPI with no values at all
+/// is said at once).
+fn staleness(
+    name: &str,
+    values: &[Option<f64>],
+    periods: &[Period],
+    warnings: &mut Vec<String>,
+) -> Option<(Period, usize)> {
     let Some(last_present) = values.iter().rposition(Option::is_some) else {
         warnings.push(format!("KPI '{name}' has no values."));
-        return;
+        return None;
     };
     let missing = values.len() - 1 - last_present;
-    if missing > 0 {
-        if let Some(period) = periods.get(last_present) {
-            warnings.push(format!(
+    let period = periods.get(last_present)?;
+    (missing > 0).then_some((*period, missing))
+}
+
+/// Stale KPIs, one sentence per latest period: a sheet whose last column
+/// is not filled in yet makes every KPI stale by the same period, and says
+/// so once.
+fn warn_stale(stale: &[(String, (Period, usize))], warnings: &mut Vec<String>) {
+    let mut groups: Vec<((Period, usize), Vec<String>)> = Vec::new();
+    for (name, late) in stale {
+        match groups.iter_mut().find(|(key, _)| key == late) {
+            Some((_, names)) => names.push(name.clone()),
+            None => groups.push((*late, vec![name.clone()])),
+        }
+    }
+    for ((period, missing), names) in groups {
+        warnings.push(match names.as_slice() {
+            [name] => format!(
                 "KPI '{name}' is stale: its latest value is for {}, {missing} period(s) before the sheet's last period.",
                 period.label()
+            ),
+            _ => format!(
+                "{} KPIs are stale: their latest value is for {}, {missing} period(s) before the sheet's last period ({}).",
+                names.len(),
+                period.label(),
+                quoted_list(&names)
+            ),
+        });
+    }
+}
+
+/// KPIs whose plan gives each period its own target, said once: (KPI,
+/// where the plan was read, the latest target).
+fn warn_varying_targets(varying: &[(String, String, Option<f64>)], warnings: &mut Vec<String>) {
+    match varying {
+        [] => {}
+        [(name, source, latest)] => warnings.push(format!(
+            "KPI '{name}': the target changes over time in {source}; each period is checked against its own target, and the latest ({}) is the KPI's target.",
+            latest.map(format_number).unwrap_or_default()
+        )),
+        _ => {
+            let names: Vec<String> = varying.iter().map(|(name, _, _)| name.clone()).collect();
+            let mut sources: Vec<String> =
+                varying.iter().map(|(_, source, _)| source.clone()).collect();
+            sources.dedup();
+            warnings.push(format!(
+                "The targets of {} KPIs change over time ({}), read from {}; each period is checked against its own target, and the latest is each KPI's target.",
+                names.len(),
+                quoted_list(&names),
+                crate::ingest::layout::list_of(&sources, ", ")
             ));
         }
     }

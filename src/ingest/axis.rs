@@ -59,6 +59,9 @@ pub struct Axis {
     pub doubts: Vec<String>,
     /// Whether the years were inferred (months written without one).
     pub inferred_years: bool,
+    /// Indices (in the line) of periods left out as totals of the others
+    /// (`FY24` beside its quarters), sorted.
+    pub totals: Vec<usize>,
 }
 
 impl Axis {
@@ -93,8 +96,13 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
         .filter_map(|(index, cell)| cell.text().map(|text| (*index, text)))
         .filter(|(_, text)| !text.is_empty() && !is_summary_label(text))
         .collect();
-    let order = day_order(&texts);
+    let (order, undecided) = day_order(&texts);
     let mut axis = Axis::default();
+    if undecided {
+        if let Some(doubt) = either_way_doubt(&texts, order) {
+            axis.doubts.push(doubt);
+        }
+    }
     let mut labels: Vec<(usize, Label)> = texts
         .iter()
         .filter_map(|(index, text)| parse_label(text, order).map(|label| (*index, label)))
@@ -127,25 +135,119 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
         }
     }
     drop_stray_dates(&mut periods, &mut axis);
+    drop_enclosing_totals(&mut periods, &texts, &mut axis);
     periods.sort_by_key(|(index, _)| *index);
     axis.slots = periods;
     axis
+}
+
+/// How long a kind of period is, for telling a total from its parts.
+fn granularity(period: &Period) -> u8 {
+    match period {
+        Period::Day(_) => 0,
+        Period::Week { .. } | Period::WeekNumber(_) => 1,
+        Period::Month { .. } => 2,
+        Period::Quarter { .. } => 3,
+        Period::Half { .. } => 4,
+        Period::Year(_) | Period::FiscalYear(_) => 5,
+    }
+}
+
+/// Drops the periods that span several others of the same axis: `FY24`
+/// after `Q1 FY24` … `Q4 FY24`, `2024` after `Jan 2024` … `Dec 2024` is the
+/// year's total, not one more period. Their places go to `axis.totals`.
+fn drop_enclosing_totals(
+    periods: &mut Vec<(usize, Period)>,
+    texts: &[(usize, &str)],
+    axis: &mut Axis,
+) {
+    // Only a period of a coarser kind than the finest on the axis can
+    // enclose others; an axis of one kind (the usual case) is left alone
+    // at once, whatever its length.
+    let finest = periods
+        .iter()
+        .filter(|(_, period)| period.is_dated())
+        .map(|(_, period)| granularity(period))
+        .min();
+    let Some(finest) = finest else { return };
+    if periods
+        .iter()
+        .all(|(_, period)| !period.is_dated() || granularity(period) == finest)
+    {
+        return;
+    }
+    let mut spans: Vec<(NaiveDate, NaiveDate)> = periods
+        .iter()
+        .filter(|(_, period)| period.is_dated())
+        .map(|(_, period)| (period.start_date(), period.end_date()))
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    let encloses = |period: &Period| {
+        if !period.is_dated() || granularity(period) == finest {
+            return false;
+        }
+        let (start, end) = (period.start_date(), period.end_date());
+        let from = spans.partition_point(|(other, _)| *other < start);
+        spans
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(other, _)| *other <= end)
+            .filter(|(other_start, other_end)| {
+                *other_end <= end && (*other_start, *other_end) != (start, end)
+            })
+            .count()
+            >= MIN_PERIODS
+    };
+    let mut totals: Vec<usize> = periods
+        .iter()
+        .filter(|(_, period)| encloses(period))
+        .map(|(index, _)| *index)
+        .collect();
+    // Only when the enclosed periods are the axis: a few totals among
+    // many periods, not a year axis with some stray days.
+    if totals.is_empty() || totals.len() * 2 >= periods.len() {
+        return;
+    }
+    totals.sort_unstable();
+    periods.retain(|(index, _)| totals.binary_search(index).is_err());
+    let mut labels: Vec<String> = Vec::new();
+    for (index, text) in texts {
+        if totals.binary_search(index).is_ok() {
+            let quoted = format!("'{text}'");
+            if !labels.contains(&quoted) && labels.len() < 5 {
+                labels.push(quoted);
+            }
+        }
+    }
+    axis.notes.push(format!(
+        "Left out {} period cell(s) that span the periods beside them ({}): they are totals, not periods.",
+        totals.len(),
+        if labels.is_empty() {
+            totals.len().to_string()
+        } else {
+            labels.join(", ")
+        }
+    ));
+    axis.totals = totals;
 }
 
 /// The day/month order of an axis's numeric dates: decided by the cells
 /// that can only be read one way (`13-06-2025`, `06/13/2025`); when none
 /// decides, by which reading makes the more regular series (`1/1/2015,
 /// 2/1/2015, …` are the firsts of consecutive months, not twelve days in
-/// January); dots mean day first when that still leaves a tie.
-fn day_order(texts: &[(usize, &str)]) -> DayOrder {
+/// January); dots mean day first when that still leaves a tie. The flag
+/// says that nothing decided and month first was assumed.
+fn day_order(texts: &[(usize, &str)]) -> (DayOrder, bool) {
     let numeric: Vec<&str> = texts.iter().map(|(_, text)| *text).collect();
     let day_first_votes = detect_day_first(&numeric);
     let month_first_votes = detect_day_first_reversed(&numeric);
     if day_first_votes {
-        return DayOrder::DayFirst;
+        return (DayOrder::DayFirst, false);
     }
     if month_first_votes {
-        return DayOrder::MonthFirst;
+        return (DayOrder::MonthFirst, false);
     }
     let irregularity = |order: DayOrder| {
         let periods: Vec<Period> = numeric
@@ -167,17 +269,64 @@ fn day_order(texts: &[(usize, &str)]) -> DayOrder {
     let day_first = irregularity(DayOrder::DayFirst);
     let month_first = irregularity(DayOrder::MonthFirst);
     if day_first < month_first {
-        DayOrder::DayFirst
+        (DayOrder::DayFirst, false)
     } else if month_first < day_first {
-        DayOrder::MonthFirst
+        (DayOrder::MonthFirst, false)
     } else {
         let dotted = numeric.iter().any(|text| text.matches('.').count() == 2);
         if dotted {
-            DayOrder::DayFirst
+            (DayOrder::DayFirst, false)
         } else {
-            DayOrder::MonthFirst
+            (DayOrder::MonthFirst, true)
         }
     }
+}
+
+/// When nothing decides the day/month order and the two readings give
+/// different periods (`01/02/2024, 01/03/2024, …` is 2, 3 … January or
+/// the firsts of February, March …), the doubt that says which was used.
+fn either_way_doubt(texts: &[(usize, &str)], order: DayOrder) -> Option<String> {
+    let other = match order {
+        DayOrder::MonthFirst => DayOrder::DayFirst,
+        _ => DayOrder::MonthFirst,
+    };
+    let days = |order: DayOrder| -> Vec<Period> {
+        texts
+            .iter()
+            .filter_map(|(_, text)| match parse_label(text, order) {
+                Some(Label::Period(period @ Period::Day(_))) => Some(period),
+                _ => None,
+            })
+            .collect()
+    };
+    let (read, alternative) = (days(order), days(other));
+    if read.len() < MIN_PERIODS || read == alternative {
+        return None;
+    }
+    let span = |periods: &[Period]| {
+        let first = periods.iter().min().map(|period| period.label());
+        let last = periods.iter().max().map(|period| period.label());
+        format!(
+            "{} … {}",
+            first.unwrap_or_default(),
+            last.unwrap_or_default()
+        )
+    };
+    let sample = texts
+        .iter()
+        .map(|(_, text)| *text)
+        .find(|text| {
+            matches!(
+                parse_label(text, order),
+                Some(Label::Period(Period::Day(_)))
+            )
+        })
+        .unwrap_or_default();
+    Some(format!(
+        "No date says whether '{sample}' is day or month first; they were read month first ({}), not day first ({}): check which one the sheet means.",
+        span(&read),
+        span(&alternative)
+    ))
 }
 
 /// Whether the decisive dates of a list say month first (`06/13/2025`).
@@ -444,7 +593,7 @@ fn year_months(numbers: &[(usize, f64)]) -> Option<Vec<(usize, Period)>> {
 /// (one period at a time, allowing a few gaps and repeats, as a long table
 /// repeats each period once per KPI): numbers that only happen to be in a
 /// year's range are values.
-fn steps_like_periods(periods: &[(usize, Period)]) -> bool {
+pub fn steps_like_periods(periods: &[(usize, Period)]) -> bool {
     let mut sorted: Vec<Period> = periods.iter().map(|(_, period)| *period).collect();
     sorted.sort();
     sorted.dedup();
@@ -539,6 +688,38 @@ mod tests {
             axis.slots.get(1).map(|s| s.1.label()).as_deref(),
             Some("2015-02-01")
         );
+    }
+
+    #[test]
+    fn dates_that_read_either_way_are_doubted() {
+        let cells: Vec<Cell> = (1..=12)
+            .map(|month| text(&format!("01/{month:02}/2024")))
+            .collect();
+        let axis = read(&cells, &AxisContext::default());
+        assert_eq!(axis.len(), 12);
+        assert_eq!(axis.doubts.len(), 1, "{:?}", axis.doubts);
+        assert!(axis.doubts[0].contains("01/01/2024"), "{:?}", axis.doubts);
+        // One date above 12 decides, and nothing is doubted.
+        let decided: Vec<Cell> = ["01-06-2025", "02-06-2025", "13-06-2025"]
+            .into_iter()
+            .map(text)
+            .collect();
+        assert!(read(&decided, &AxisContext::default()).doubts.is_empty());
+    }
+
+    #[test]
+    fn a_year_beside_its_quarters_is_their_total() {
+        let cells: Vec<Cell> = ["Q1 FY24", "Q2 FY24", "Q3 FY24", "Q4 FY24", "FY24"]
+            .into_iter()
+            .map(text)
+            .collect();
+        let axis = read(&cells, &AxisContext::default());
+        assert_eq!(labels(&axis), ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]);
+        assert_eq!(axis.totals, [4]);
+        assert!(axis.notes[0].contains("'FY24'"), "{:?}", axis.notes);
+        // Years on their own stay periods.
+        let years: Vec<Cell> = ["2022", "2023", "2024"].into_iter().map(text).collect();
+        assert_eq!(read(&years, &AxisContext::default()).len(), 3);
     }
 
     #[test]

@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::ingest::grid::{Cell, Grid};
-use crate::ingest::layout::is_number;
-use crate::ingest::locale::AGGREGATE_ENTITIES;
+use crate::ingest::layout::{is_number, quoted_list, RawSeries};
+use crate::ingest::locale::{AGGREGATE_ENTITIES, ENTITY_HEADERS};
 use crate::ingest::metadata::{field_of_header, normalise, Field};
 use crate::model::Period;
 
@@ -35,6 +35,65 @@ pub fn is_aggregate_entity(entity: &str) -> bool {
     AGGREGATE_ENTITIES.contains(&normalise(entity).as_str())
 }
 
+/// The warning for a table whose entity column holds an aggregate (`Total`,
+/// `All`): which values, in which column, are read as the total of the
+/// others.
+pub fn aggregate_warning(series: &[RawSeries], column: &str) -> Option<String> {
+    let mut aggregates: Vec<String> = series
+        .iter()
+        .filter_map(|raw| raw.entity.clone())
+        .filter(|entity| is_aggregate_entity(entity))
+        .collect();
+    aggregates.sort();
+    aggregates.dedup();
+    (!aggregates.is_empty()).then(|| {
+        format!(
+            "Entity {} in column '{column}' is read as the total of the others, not as one more entity.",
+            quoted_list(&aggregates)
+        )
+    })
+}
+
+/// Whether a header allows an entity column of numbers (store 101, 102):
+/// it names an entity (`Store`, `Branch`) or an entity's code (`store_id`,
+/// `branch_no`). A bare `id` or another `*_id` (`new_line_id`, a KPI)
+/// does not.
+pub fn header_allows_numbered_entities(header: &str) -> bool {
+    if field_of_header(header) == Some(Field::Entity) {
+        return true;
+    }
+    let words = normalise(header);
+    let words: Vec<&str> = words.split(' ').collect();
+    match words.as_slice() {
+        [.., entity, code] => {
+            ENTITY_HEADERS.contains(entity)
+                && matches!(*code, "id" | "code" | "no" | "nr" | "number" | "num")
+        }
+        _ => false,
+    }
+}
+
+/// Whether the cells of a column on the given rows are whole numbers (an
+/// entity's code), at least one.
+pub fn is_whole_number_column(grid: &Grid, column: usize, rows: &[(usize, Period)]) -> bool {
+    let mut numbers = 0usize;
+    for (row, _) in rows.iter().take(2_000) {
+        let cell = grid.cell(*row, column);
+        match cell {
+            Cell::Number(number) if number.fract() == 0.0 => numbers += 1,
+            Cell::Text(text)
+                if !text.trim().is_empty()
+                    && text.trim().bytes().all(|byte| byte.is_ascii_digit()) =>
+            {
+                numbers += 1
+            }
+            _ if cell.is_blank() => {}
+            _ => return false,
+        }
+    }
+    numbers > 0
+}
+
 /// For a periods-down table whose periods repeat, the label column that
 /// makes every (period, entity) pair unique: a column of text (not
 /// numbers) with at least two and at most half as many distinct values as
@@ -57,7 +116,9 @@ pub fn detect_entity_column(
     };
     let mut best: Option<(bool, usize, usize, usize)> = None;
     for &column in candidates {
-        let Some(repeats) = repeats_with(grid, column, period_rows) else {
+        let numbered = header_allows_numbered_entities(&header(column))
+            && is_whole_number_column(grid, column, period_rows);
+        let Some(repeats) = repeats_with(grid, column, period_rows, numbered) else {
             continue;
         };
         let named = matches!(field_of_header(&header(column)), Some(Field::Entity));
@@ -88,9 +149,14 @@ pub fn detect_entity_column(
 }
 
 /// How many rows still repeat a (period, value) pair with this column as
-/// the entity; None when the column is not entity-like (numbers, too few
-/// or too many distinct values).
-fn repeats_with(grid: &Grid, column: usize, period_rows: &[(usize, Period)]) -> Option<usize> {
+/// the entity; None when the column is not entity-like (numbers, unless
+/// `numbered`, too few or too many distinct values).
+fn repeats_with(
+    grid: &Grid,
+    column: usize,
+    period_rows: &[(usize, Period)],
+    numbered: bool,
+) -> Option<usize> {
     let mut text_cells = 0usize;
     let mut number_cells = 0usize;
     let mut pairs: HashMap<(Period, String), usize> = HashMap::new();
@@ -108,7 +174,7 @@ fn repeats_with(grid: &Grid, column: usize, period_rows: &[(usize, Period)]) -> 
             .entry((*period, value.unwrap_or_default()))
             .or_default() += 1;
     }
-    if text_cells == 0 || number_cells * 10 > text_cells {
+    if !numbered && (text_cells == 0 || number_cells * 10 > text_cells) {
         return None;
     }
     let distinct: HashSet<&String> = pairs.keys().map(|(_, value)| value).collect();
@@ -128,6 +194,16 @@ fn distinct_values(grid: &Grid, column: usize, rows: impl Iterator<Item = usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_entities_need_a_header_that_names_them() {
+        for header in ["Store", "store_id", "Branch No", "bank code"] {
+            assert!(header_allows_numbered_entities(header), "{header}");
+        }
+        for header in ["id", "new_line_id", "Sales", "order_number"] {
+            assert!(!header_allows_numbered_entities(header), "{header}");
+        }
+    }
 
     #[test]
     fn aggregate_entities_are_recognised() {

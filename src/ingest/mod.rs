@@ -239,24 +239,35 @@ fn choose_sheet(
     for name in &names {
         grids.push(workbook.grid(name)?);
     }
-    let mut metadata = Vec::new();
+    // Metadata sheets, by the sheet they are on: the data sheet's own
+    // Target / Unit / Owner columns are read with its table, so a data
+    // sheet is never its own metadata sheet (its section and Total rows
+    // would be named as metadata for KPIs that are not in the data).
+    let mut metadata_of: Vec<(String, Vec<MetaRecord>)> = Vec::new();
     for grid in &grids {
         let sheet = grid.sheet.as_deref().unwrap_or_default();
         if let Some(records) =
             metadata::read_metadata_sheet(grid, &format!("metadata sheet '{sheet}'"))
         {
-            metadata.extend(records);
+            metadata_of.push((sheet.to_string(), records));
         }
     }
+    let metadata_beside = |data_sheet: &str| -> Vec<MetaRecord> {
+        metadata_of
+            .iter()
+            .filter(|(sheet, _)| sheet != data_sheet)
+            .flat_map(|(_, records)| records.iter().cloned())
+            .collect()
+    };
     let context = table_context(file, &grids, options);
     if let Some(wanted) = wanted {
         let grid = workbook.grid(wanted)?;
         let table = layout::find_table(&grid, &context, &options.mapping)?;
         return Ok(DataSheet {
+            metadata: metadata_beside(grid.sheet.as_deref().unwrap_or(wanted)),
             grid,
             table,
             sheets: names,
-            metadata,
             notes: Vec::new(),
             doubts: Vec::new(),
         });
@@ -291,10 +302,21 @@ fn choose_sheet(
         });
     };
     // Sheets holding the same table (a template copied per KPI): the first.
+    // The same table means the same labels in the same place of the sheet;
+    // a dashboard that repeats some months of the data sheet elsewhere on
+    // its page is not a copy, and the larger table wins.
     let signature = |table: &RawTable| {
         let mut labels: Vec<&str> = table.series.iter().map(|raw| raw.label.as_str()).collect();
         labels.sort_unstable();
-        (table.layout, labels.join("\u{1f}"))
+        let shape = &table.shape;
+        (
+            table.layout,
+            labels.join("\u{1f}"),
+            shape.header_row,
+            shape.period_row,
+            shape.period_column,
+            shape.name_column,
+        )
     };
     let best_signature = signature(&found[best_position].1);
     let alike: Vec<usize> = found
@@ -360,10 +382,10 @@ fn choose_sheet(
     let (index, table, _) = found.swap_remove(chosen);
     let grid = grids.swap_remove(index);
     Ok(DataSheet {
+        metadata: metadata_beside(grid.sheet.as_deref().unwrap_or_default()),
         grid,
         table,
         sheets: names,
-        metadata,
         notes,
         doubts,
     })

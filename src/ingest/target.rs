@@ -135,6 +135,7 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "expense",
     "expenditure",
     "opex",
+    "cogs",
     "burn",
     "latency",
     "duration",
@@ -916,10 +917,28 @@ fn name_words(name: &str) -> Vec<String> {
 }
 
 /// Whether `word` is `wanted` or its plural (`costs`, `losses`).
+/// Whether a word of a name is `wanted` or one of its plurals: English,
+/// Spanish and French `-s` / `-es`, German and Dutch `-n` / `-en`
+/// (`Retouren`, `Beschwerden`, `klachten`), Portuguese `-ões` for `-ão`
+/// (`Reclamações`, `Devoluções`), Italian `-i` for `-o` / `-e` (`errori`,
+/// `ritardi`).
 fn word_matches(word: &str, wanted: &str) -> bool {
+    let portuguese = |plural: &str, singular: &str| {
+        word.strip_suffix(plural)
+            .is_some_and(|stem| wanted.strip_suffix(singular) == Some(stem))
+    };
     word == wanted
         || word.strip_suffix('s') == Some(wanted)
         || word.strip_suffix("es") == Some(wanted)
+        || word.strip_suffix('n') == Some(wanted)
+        || word.strip_suffix("en") == Some(wanted)
+        || portuguese("ões", "ão")
+        || portuguese("oes", "ao")
+        || word.strip_suffix('i').is_some_and(|stem| {
+            wanted
+                .strip_suffix(['o', 'e'])
+                .is_some_and(|wanted_stem| wanted_stem == stem)
+        })
 }
 
 #[cfg(test)]
@@ -1369,6 +1388,34 @@ mod tests {
         ];
         for (name, expected) in cases {
             assert_eq!(direction_from_name(name), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn plurals_of_lower_is_better_words_in_other_languages() {
+        for name in [
+            "Retouren",
+            "Beschwerden",
+            "Verzögerungen",
+            "Reclamações",
+            "Devolucoes",
+            "Errori",
+            "Ritardi",
+            "klachten",
+            "Quejas",
+        ] {
+            assert_eq!(
+                direction_from_name(name),
+                Some(Direction::LowerIsBetter),
+                "{name}"
+            );
+        }
+        for name in ["Open rate", "Margin", "Return on equity", "Tokens"] {
+            assert_ne!(
+                direction_from_name(name),
+                Some(Direction::LowerIsBetter),
+                "{name}"
+            );
         }
     }
 

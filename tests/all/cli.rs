@@ -184,3 +184,62 @@ fn a_targets_file_overrides_the_data_file() {
         .collect();
     assert!(!with_source.is_empty(), "{}", report["kpis"]);
 }
+
+#[test]
+fn a_mapping_file_is_applied_and_the_mapping_used_is_printed() {
+    let path = scratch("bank_mapping.json");
+    std::fs::write(
+        &path,
+        r#"{"name_column": "B", "entity_column": "A", "exclude": ["Credit Loss Rate"]}"#,
+    )
+    .expect("the scratch folder is writable");
+    let output = kpilot(&[
+        "analyze",
+        &fixture("wide_rows_bank_quarters.csv"),
+        "--mapping",
+        &path.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let names: Vec<&str> = report["kpis"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|kpi| kpi["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Net Interest Margin · NORTH BANK",
+            "Net Interest Margin · SOUTH BANK"
+        ]
+    );
+    assert_eq!(report["kpis"][0]["entity"], "NORTH BANK");
+    let mapping = &report["source"]["mapping"];
+    assert_eq!(mapping["layout"], "wide_rows");
+    assert_eq!(mapping["period_row"], 1);
+    assert_eq!(mapping["name_column"], "B");
+    assert_eq!(mapping["entity_column"], "A");
+    assert_eq!(mapping["exclude"][0], "Credit Loss Rate");
+    assert_eq!(report["source"]["entity_column"], "Bank");
+
+    // A mapping that points outside the sheet: exit 1, one line naming it.
+    std::fs::write(&path, r#"{"header_row": 40}"#).expect("the scratch folder is writable");
+    let outside = kpilot(&[
+        "analyze",
+        &fixture("wide_rows_bank_quarters.csv"),
+        "--mapping",
+        &path.display().to_string(),
+    ]);
+    assert_eq!(outside.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&outside.stderr);
+    assert!(message.contains("header_row"), "{message}");
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+}

@@ -6,6 +6,8 @@ mod bad_input;
 mod cli;
 mod forecast_oracle;
 mod ingest_fixtures;
+mod realworld;
+mod realworld_patterns;
 mod suggestions;
 mod timeseries_oracle;
 mod timeseries_robustness;

@@ -8,15 +8,17 @@ use std::collections::HashMap;
 
 use super::noise;
 use super::{
-    main_unit, place, quoted_list, read_value, RawSeries, RawTable, Shape, TableContext, ValueCell,
+    is_number, main_unit, place, quoted_list, read_value, RawSeries, RawTable, Shape, TableContext,
+    ValueCell,
 };
 use crate::error::{Error, Result};
 use crate::ingest::confidence::Doubt;
-use crate::ingest::entity::{entity_of, EntityColumn};
+use crate::ingest::entity::{aggregate_warning, entity_of, EntityColumn};
 use crate::ingest::grid::{Cell, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, Field};
 use crate::ingest::period::is_summary_label;
 use crate::ingest::roles::{role_word, Role};
+use crate::ingest::target::{direction_from_name, direction_from_sign_prefix};
 use crate::ingest::value::{parse_value, ParsedValue};
 use crate::model::Layout;
 
@@ -38,7 +40,13 @@ pub fn complete(grid: &Grid, context: &TableContext, mut shape: Shape) -> Result
         period_row,
         &context.axis_context(grid, Some(header_row)),
     );
-    let period_columns = axis.indices();
+    let mut period_columns = axis.indices();
+    // The Budget / PY columns under a period are not label columns either.
+    if let Some(roles) = role_row(grid, period_row, &period_columns) {
+        period_columns.extend(roles.columns.iter().map(|(column, _, _)| *column));
+        period_columns.sort_unstable();
+        period_columns.dedup();
+    }
     let first_period = period_columns.first().copied().unwrap_or(0);
     let first_row = *shape.first_row.get_or_insert(header_row + 1);
     let last_row = *shape
@@ -203,6 +211,39 @@ fn is_role_column(grid: &Grid, column: usize, rows: std::ops::RangeInclusive<usi
     roles >= 2 && kinds.len() >= 2
 }
 
+/// The plan or comparison series of a KPI row, read from the columns the
+/// role row gives that role; None when they hold no number.
+fn role_series(
+    grid: &Grid,
+    row: usize,
+    kpi: &RawSeries,
+    role: Role,
+    cells: &[(usize, usize)],
+    roles: Option<&RoleRow>,
+) -> Option<RawSeries> {
+    let mut partner = RawSeries::new(String::new(), kpi.values.len());
+    for (slot, column) in cells {
+        if let (ValueCell::Number(number, _), Some(value)) = (
+            read_value(grid.cell(row, *column), grid.decimal_comma),
+            partner.values.get_mut(*slot),
+        ) {
+            *value = Some(number);
+        }
+    }
+    if partner.count() == 0 {
+        return None;
+    }
+    let word = cells
+        .first()
+        .zip(roles)
+        .map(|((_, column), roles)| grid.cell(roles.row, *column).display())
+        .unwrap_or_default();
+    partner.label = format!("{} ({word})", kpi.label);
+    partner.role = Some((role, kpi.label.clone()));
+    partner.entity.clone_from(&kpi.entity);
+    Some(partner)
+}
+
 /// Whether a row has any number outside the label column.
 fn has_numbers(grid: &Grid, row: usize, label_column: usize) -> bool {
     grid.rows.get(row).is_some_and(|cells| {
@@ -211,6 +252,49 @@ fn has_numbers(grid: &Grid, row: usize, label_column: usize) -> bool {
                 && matches!(read_value(cell, grid.decimal_comma), ValueCell::Number(..))
         })
     })
+}
+
+/// A row under the periods that says what each column holds (`Actual`,
+/// `Budget`, `PY`, `Var`), each period heading the columns up to the next
+/// (a merged header cell): the row and, per column, its period slot and role.
+pub struct RoleRow {
+    pub row: usize,
+    pub columns: Vec<(usize, usize, Role)>,
+}
+
+/// The role row under `period_row`, when the row below the periods names at
+/// least two roles of two kinds and holds no numbers.
+pub fn role_row(grid: &Grid, period_row: usize, period_columns: &[usize]) -> Option<RoleRow> {
+    let row = period_row + 1;
+    let first = *period_columns.first()?;
+    let last_column = grid.width();
+    let mut columns = Vec::new();
+    let mut kinds = std::collections::HashSet::new();
+    let mut slot: Option<usize> = None;
+    for column in first..last_column {
+        if let Some(position) = period_columns.iter().position(|at| *at == column) {
+            slot = Some(position);
+        } else if !grid.cell(period_row, column).is_blank() {
+            // Another header (`Total`, `Notes`) ends the period's columns.
+            slot = None;
+        }
+        let cell = grid.cell(row, column);
+        if is_number(cell, grid.decimal_comma) {
+            return None;
+        }
+        let Some(slot) = slot else { continue };
+        let role = match cell.text().filter(|text| !text.is_empty()) {
+            Some(text) => role_word(text)?,
+            None if period_columns.contains(&column) => Role::Actual,
+            None => continue,
+        };
+        kinds.insert(role);
+        columns.push((column, slot, role));
+    }
+    let named = (first..last_column)
+        .filter(|&column| !grid.cell(row, column).is_blank())
+        .count();
+    (named >= 2 && kinds.len() >= 2).then_some(RoleRow { row, columns })
 }
 
 /// Reads a periods-across table from its shape.
@@ -225,6 +309,44 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let mut warnings = axis.notes.clone();
     let doubts: Vec<Doubt> = axis.doubts.iter().map(Doubt::check).collect();
     let period_columns = axis.indices();
+    // Under the periods, a row of Actual / Budget / PY: which columns hold
+    // the values, and which each period's target or comparison.
+    let roles = role_row(grid, period_row, &period_columns);
+    let cells_of = |wanted: &[Role]| -> Vec<(usize, usize)> {
+        match &roles {
+            Some(roles) => roles
+                .columns
+                .iter()
+                .filter(|(_, _, role)| wanted.contains(role))
+                .map(|(column, slot, _)| (*slot, *column))
+                .collect(),
+            None if wanted.contains(&Role::Actual) => {
+                period_columns.iter().copied().enumerate().collect()
+            }
+            None => Vec::new(),
+        }
+    };
+    let value_cells = cells_of(&[Role::Actual, Role::Plain]);
+    let plan_cells = cells_of(&[Role::Target]);
+    let comparison_cells = cells_of(&[Role::Comparison]);
+    if let Some(roles) = &roles {
+        let words: Vec<String> = roles
+            .columns
+            .iter()
+            .filter_map(|(column, _, _)| grid.cell(roles.row, *column).text())
+            .filter(|text| !text.is_empty())
+            .fold(Vec::new(), |mut words, text| {
+                if !words.iter().any(|word: &String| word == text) {
+                    words.push(text.to_string());
+                }
+                words
+            });
+        warnings.push(format!(
+            "Row {} under the periods names what each column holds ({}): the actual values are the KPIs, a plan or budget column each period's target, a prior-year column a comparison; variances are left out.",
+            roles.row + 1,
+            super::list_of(&words, ", ")
+        ));
+    }
     let label_column = shape.name_column.unwrap_or(0);
     let entity_column = shape.entity_column.flatten();
     let role_column = shape.role_column;
@@ -273,11 +395,15 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
                 current_entity = Some(entity);
             }
         }
+        if roles.as_ref().is_some_and(|roles| roles.row == row) {
+            continue;
+        }
         let mut raw = RawSeries::new(label.clone(), period_columns.len());
         let mut units: HashMap<String, usize> = HashMap::new();
         let mut count = 0;
         let mut texts = 0;
-        for (slot, column) in period_columns.iter().enumerate() {
+        for (slot, column) in &value_cells {
+            let (slot, column) = (*slot, column);
             match read_value(grid.cell(row, *column), grid.decimal_comma) {
                 ValueCell::Number(number, unit) => {
                     if let Some(value) = raw.values.get_mut(slot) {
@@ -336,6 +462,14 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         if shape.exclude.contains(&raw.label) {
             continue;
         }
+        // A Plan / PY row of a role column is named with its role, so that
+        // messages and the target's source say which row it was.
+        if let (Some((role, _)), Some(column)) = (&raw.role, role_column) {
+            if *role != Role::Actual {
+                let word = grid.cell(row, column).display();
+                raw.label = format!("{} ({word})", raw.label);
+            }
+        }
         if raw.role.is_none() {
             last_kpi.insert(entity.clone(), raw.label.clone());
         }
@@ -344,13 +478,34 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             raw.attributes
                 .set(*field, cell_text(grid.cell(row, *column)));
         }
+        // A section that says which way is better (`Operating expenses`)
+        // ends at the first line that says the opposite (`Operating
+        // income`): the result line closes its block, and the lines after
+        // it are not expenses.
+        let own =
+            direction_from_sign_prefix(&raw.label).or_else(|| direction_from_name(&raw.label));
+        let of_section = section.as_deref().and_then(direction_from_name);
+        if matches!((own, of_section), (Some(own), Some(of_section)) if own != of_section) {
+            section = None;
+        }
         if raw.attributes.department.is_none() {
             raw.attributes.department.clone_from(&section);
         }
         raw.attributes.name.clone_from(&raw.label);
         raw.attributes.source = format!("column '{target_header}'");
         value_count += count;
+        let partners = [
+            (Role::Target, &plan_cells),
+            (Role::Comparison, &comparison_cells),
+        ];
+        let mut beside = Vec::new();
+        for (role, cells) in partners {
+            if let Some(partner) = role_series(grid, row, &raw, role, cells, roles.as_ref()) {
+                beside.push(partner);
+            }
+        }
         series.push(raw);
+        series.extend(beside);
     }
     if !skipped_rows.is_empty() {
         warnings.push(format!(
@@ -371,8 +526,11 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     }
     let entity_header = entity_column.map(|column| EntityColumn {
         column,
-        header: header(column),
+        header: super::column_label(grid, Some(header_row), column),
     });
+    if let Some(entity) = &entity_header {
+        warnings.extend(aggregate_warning(&series, &entity.header));
+    }
     Ok(RawTable {
         layout: Layout::WideRows,
         periods: axis.slots.iter().map(|(_, period)| *period).collect(),

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::ingest::confidence::Doubt;
-use crate::ingest::entity::{detect_entity_column, entity_of, EntityColumn};
+use crate::ingest::entity::{aggregate_warning, detect_entity_column, entity_of, EntityColumn};
 use crate::ingest::grid::{column_name, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, Field};
 use crate::ingest::period::is_summary_label;
@@ -108,7 +108,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let entity_column = shape.entity_column.flatten();
     let entity = entity_column.map(|column| EntityColumn {
         column,
-        header: header(column),
+        header: super::column_label(grid, header_row, column),
     });
 
     // Rows inside the block that are not periods.
@@ -131,7 +131,9 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
                     ValueCell::Number(..)
                 )
         });
-        if let Some(field) = field_of_header(&label).filter(|field| {
+        if column.axis.totals.binary_search(&row).is_ok() {
+            // Said with the axis: a total of the periods around it.
+        } else if let Some(field) = field_of_header(&label).filter(|field| {
             !matches!(
                 field,
                 Field::Name | Field::Period | Field::Value | Field::Entity
@@ -313,6 +315,9 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         value_count += values.iter().flatten().count();
         raw.values = values;
         raw.value_unit = main_unit(tally);
+    }
+    if let Some(entity) = &entity {
+        warnings.extend(aggregate_warning(&series, &entity.header));
     }
     let repeated: Vec<String> = repeated_periods(&period_rows, &row_entities);
     if !repeated.is_empty() {

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::noise::{self, NotKpi};
 use super::{
     best_period_column, main_unit, place, quoted_list, read_value, Observations, PeriodColumn,
     RawSeries, RawTable, Shape, TableContext, ValueCell, LONG_HEADER_SEARCH,
@@ -16,7 +17,9 @@ use super::{
 use crate::error::{Error, Result};
 use crate::ingest::axis::Axis;
 use crate::ingest::confidence::Doubt;
-use crate::ingest::entity::{entity_of, is_aggregate_entity};
+use crate::ingest::entity::{
+    aggregate_warning, entity_of, header_allows_numbered_entities, is_whole_number_column,
+};
 use crate::ingest::grid::{column_name, Cell, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, header_fields, Field};
 use crate::ingest::period::is_summary_label;
@@ -138,11 +141,21 @@ fn shape_at(
         Some(choice) => choice,
         None => {
             let base = repeats(grid, &period_rows, &[name_column], role_column);
+            // Entities may also be numbered (store 101) under a header
+            // that names them; those columns are never KPI names.
+            let numbered: Vec<usize> = (0..grid.width())
+                .filter(|column| !taken.contains(&Some(*column)) && !labels.contains(column))
+                .filter(|&column| {
+                    header_allows_numbered_entities(&grid.cell(header_row, column).display())
+                        && is_whole_number_column(grid, column, &period_rows)
+                })
+                .collect();
             if base == 0 {
                 None
             } else {
                 labels
                     .iter()
+                    .chain(&numbered)
                     .copied()
                     .filter(|column| *column != name_column)
                     .map(|column| {
@@ -270,6 +283,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let mut value_columns: Vec<(usize, ValueRole)> = vec![(value_column, ValueRole::Value)];
     let mut attribute_columns: Vec<(usize, Field)> = Vec::new();
     let mut left_out = Vec::new();
+    let mut period_encodings: Vec<(NotKpi, String)> = Vec::new();
     for column in 0..grid.width() {
         if used.contains(&Some(column)) {
             continue;
@@ -278,8 +292,11 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         match field_of_header(&text) {
             Some(Field::Target) => value_columns.push((column, ValueRole::Target)),
             Some(Field::Name | Field::Value | Field::Entity) => left_out.push(text),
-            Some(Field::Period) => {}
+            Some(Field::Period) => period_encodings.push((NotKpi::PeriodEncoding, text)),
             Some(field) => attribute_columns.push((column, field)),
+            None if noise::is_period_header(&text) => {
+                period_encodings.push((NotKpi::PeriodEncoding, text));
+            }
             None => match split_role(&text).role {
                 Role::Target if split_role(&text).base.is_empty() => {
                     value_columns.push((column, ValueRole::Target))
@@ -313,6 +330,8 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let mut targets = Observations::default();
     let mut skipped_rows = 0usize;
     let mut rows = 0usize;
+    // The role column's word for target rows (`Budget`), naming their plan.
+    let mut role_target_word: Option<String> = None;
     let first_row = shape
         .first_row
         .unwrap_or(header_row + 1)
@@ -322,6 +341,10 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         let period_cell = grid.cell(row, period_column);
         let name = grid.cell(row, name_column).display();
         if period_cell.is_blank() && name.is_empty() {
+            continue;
+        }
+        if axis.totals.binary_search(&row).is_ok() {
+            // A total of the periods around it, said with the axis.
             continue;
         }
         let Some(period) = period_of.get(&row).copied() else {
@@ -350,6 +373,9 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             .unwrap_or(Role::Actual);
         if matches!(row_role, Role::Comparison | Role::Variance) {
             continue;
+        }
+        if row_role == Role::Target && role_target_word.is_none() {
+            role_target_word = role_column.map(|column| grid.cell(row, column).display());
         }
         let next_period = periods.len();
         let period_slot = *period_slots.entry(period).or_insert_with(|| {
@@ -401,11 +427,13 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
                 raw.attributes
                     .set(*field, cell_text(grid.cell(row, *column)));
             }
+            // A target written as text (`<= 7.5`) is the KPI's target; a
+            // number is that period's target, read above.
             if row_role != Role::Target {
                 for &(column, role) in &value_columns {
-                    if role == ValueRole::Target {
-                        raw.attributes
-                            .set(Field::Target, cell_text(grid.cell(row, column)));
+                    let cell = grid.cell(row, column);
+                    if role == ValueRole::Target && !super::is_number(cell, grid.decimal_comma) {
+                        raw.attributes.set(Field::Target, cell_text(cell));
                     }
                 }
             }
@@ -422,6 +450,10 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             quoted_list(&left_out)
         ));
     }
+    warnings.extend(noise::left_out_warnings("columns", &period_encodings));
+    let has_target_column = value_columns
+        .iter()
+        .any(|(_, role)| *role == ValueRole::Target);
     let (series_values, duplicates) = values.aggregate(periods.len(), series.len())?;
     let (series_targets, _) = targets.aggregate(periods.len(), series.len())?;
     let mut value_count = 0;
@@ -435,7 +467,11 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         value_count += values.iter().flatten().count();
         raw.values = values;
         if targets.iter().any(Option::is_some) {
-            raw.targets = Some(targets);
+            let label = match &role_target_word {
+                Some(word) if !has_target_column => word.clone(),
+                _ => target_header(grid, header_row, &value_columns),
+            };
+            raw.targets = Some((label, targets));
         }
         raw.value_unit = main_unit(tally);
     }
@@ -460,20 +496,8 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         });
     }
     if let Some(column) = entity_column {
-        let aggregates: Vec<String> = series
-            .iter()
-            .filter_map(|raw| raw.entity.clone())
-            .filter(|entity| is_aggregate_entity(entity))
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        if !aggregates.is_empty() {
-            warnings.push(format!(
-                "Entity {} in column '{}' is read as the total of the others, not as one more entity.",
-                quoted_list(&aggregates),
-                header(column)
-            ));
-        }
+        let label = super::column_label(grid, Some(header_row), column);
+        warnings.extend(aggregate_warning(&series, &label));
     }
     Ok(RawTable {
         layout: Layout::Long,
@@ -482,7 +506,8 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         warnings,
         doubts,
         value_count,
-        entity_column: entity_column.map(header),
+        entity_column: entity_column
+            .map(|column| super::column_label(grid, Some(header_row), column)),
         shape: shape.clone(),
     })
 }

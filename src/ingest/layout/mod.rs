@@ -18,7 +18,9 @@ pub mod noise;
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::ingest::axis::{read_axis, Axis, AxisContext, YearHint, MIN_PERIODS};
+use crate::ingest::axis::{
+    read_axis, steps_like_periods, Axis, AxisContext, YearHint, MIN_PERIODS,
+};
 use crate::ingest::confidence::Doubt;
 use crate::ingest::grid::{column_name, Cell, Grid};
 use crate::ingest::locale::{month_number, MONTH_HEADERS, YEAR_HEADERS};
@@ -49,8 +51,8 @@ pub struct RawSeries {
     /// One value per period (same order as `RawTable::periods`).
     pub values: Vec<Option<f64>>,
     /// Per-period targets read beside the values (a long table's target
-    /// column), one per period.
-    pub targets: Option<Vec<Option<f64>>>,
+    /// column): the column's header and one target per period.
+    pub targets: Option<(String, Vec<Option<f64>>)>,
     /// The unit most cells showed (`%`, `$`), if any.
     pub value_unit: Option<String>,
     /// Attribute columns/rows beside the data (Unit, Target, Owner …).
@@ -173,9 +175,11 @@ pub fn find_table(grid: &Grid, context: &TableContext, mapping: &Mapping) -> Res
     let table = match wanted.layout {
         Some(Layout::Long) => long::read(grid, context, &long::complete(grid, context, wanted)?)?,
         Some(Layout::WideRows) => {
+            let wanted = with_period_row(grid, context, wanted);
             across::read(grid, context, &across::complete(grid, context, wanted)?)?
         }
         Some(Layout::WideColumns) => {
+            let wanted = with_period_column(grid, context, wanted);
             down::read(grid, context, &down::complete(grid, context, wanted)?)?
         }
         None => detect_and_read(grid, context, wanted)?,
@@ -204,9 +208,7 @@ fn detect_and_read(grid: &Grid, context: &TableContext, wanted: Shape) -> Result
     let best_row = match wanted.period_row {
         Some(row) => Some((row, row_axis(grid, row, &axis_context))),
         None if wanted.period_column.is_some() => None,
-        None => (0..grid.height().min(HEADER_SEARCH_ROWS))
-            .map(|row| (row, row_axis(grid, row, &axis_context)))
-            .max_by_key(|(row, axis)| (axis.len(), std::cmp::Reverse(*row))),
+        None => best_period_row(grid, wanted.header_row, &axis_context),
     };
     let best_column = match wanted.period_column {
         Some(column) => Some(PeriodColumn::single(
@@ -247,6 +249,48 @@ fn detect_and_read(grid: &Grid, context: &TableContext, wanted: Shape) -> Result
         };
         down::read(grid, context, &down::complete(grid, context, shape)?)
     }
+}
+
+/// The row of periods: the header row the user gave when it holds periods,
+/// else the row with the most periods (the first among equals).
+fn best_period_row(
+    grid: &Grid,
+    header_row: Option<usize>,
+    context: &AxisContext,
+) -> Option<(usize, Axis)> {
+    if let Some(row) = header_row {
+        let axis = row_axis(grid, row, context);
+        if axis.len() >= MIN_PERIODS {
+            return Some((row, axis));
+        }
+    }
+    (0..grid.height().min(HEADER_SEARCH_ROWS))
+        .map(|row| (row, row_axis(grid, row, context)))
+        .max_by_key(|(row, axis)| (axis.len(), std::cmp::Reverse(*row)))
+}
+
+/// A periods-across shape the user asked for without saying where the
+/// periods are: the header row when it holds them, else the best row.
+fn with_period_row(grid: &Grid, context: &TableContext, mut wanted: Shape) -> Shape {
+    if wanted.period_row.is_none() {
+        let axis_context = context.axis_context(grid, wanted.header_row);
+        wanted.period_row =
+            best_period_row(grid, wanted.header_row, &axis_context).map(|(row, _)| row);
+    }
+    wanted
+}
+
+/// A periods-down shape the user asked for without saying where the
+/// periods are: the column with the most periods.
+fn with_period_column(grid: &Grid, context: &TableContext, mut wanted: Shape) -> Shape {
+    if wanted.period_column.is_none() {
+        let axis_context = context.axis_context(grid, wanted.header_row);
+        if let Some(column) = best_period_column(grid, &axis_context) {
+            wanted.period_column = Some(column.column);
+            wanted.year_column = wanted.year_column.or(column.year_column);
+        }
+    }
+    wanted
 }
 
 /// " (the first row reads A · B · C …)" for messages about a sheet without
@@ -355,16 +399,23 @@ impl PeriodColumn {
 
 /// The column with the most periods among the first columns, also trying
 /// a year column and a month column read together (`Ano` + `Mês`). A
-/// combined pair wins over its year column alone.
+/// combined pair wins over its year column alone; a pair whose periods do
+/// not follow the calendar (a KPI whose values happen to be 2186 … 2200
+/// beside yearless months) is not a pair.
 pub fn best_period_column(grid: &Grid, context: &AxisContext) -> Option<PeriodColumn> {
     let width = grid.width().min(PERIOD_COLUMN_SEARCH);
     let mut best: Option<PeriodColumn> = None;
     let mut consider = |candidate: PeriodColumn| {
-        // More periods; then years that were written over years inferred;
-        // then more distinct periods (a year and month pair over its year).
+        // More periods; then labels over plain numbers that only look like
+        // years, unless a header says they are years; then years that were
+        // written over years inferred; then more distinct periods (a year
+        // and month pair over its year).
         let key = |column: &PeriodColumn| {
+            let unnamed_numbers =
+                is_plain_numbers(grid, column) && !header_names_period(grid, column.column);
             (
                 column.axis.len(),
+                !unnamed_numbers,
                 !column.axis.inferred_years,
                 distinct_periods(&column.axis),
             )
@@ -380,16 +431,36 @@ pub fn best_period_column(grid: &Grid, context: &AxisContext) -> Option<PeriodCo
     for year_column in (0..width).filter(|&column| is_year_column(grid, column)) {
         for month_column in year_column.saturating_sub(3)..(year_column + 4).min(width) {
             if month_column != year_column && is_month_column(grid, month_column) {
-                consider(PeriodColumn::single(
-                    grid,
-                    month_column,
-                    Some(year_column),
-                    context,
-                ));
+                let pair = PeriodColumn::single(grid, month_column, Some(year_column), context);
+                if steps_like_periods(&pair.axis.slots) {
+                    consider(pair);
+                }
             }
         }
     }
     best
+}
+
+/// Whether a period column's periods are written as plain numbers (bare
+/// years, `YYYYMM`), which a column of values can also hold.
+fn is_plain_numbers(grid: &Grid, column: &PeriodColumn) -> bool {
+    column.year_column.is_none()
+        && !column.axis.is_empty()
+        && column
+            .axis
+            .slots
+            .iter()
+            .all(|(row, _)| is_number(grid.cell(*row, column.column), grid.decimal_comma))
+}
+
+/// Whether a text cell of the column (its header, above the periods) names
+/// a period or a part of one (`Year`, `Ano`, `ym`, `Period`).
+fn header_names_period(grid: &Grid, column: usize) -> bool {
+    (0..grid.height().min(LONG_HEADER_SEARCH)).any(|row| {
+        grid.cell(row, column)
+            .text()
+            .is_some_and(noise::is_period_header)
+    })
 }
 
 fn distinct_periods(axis: &Axis) -> usize {
@@ -576,6 +647,19 @@ pub fn main_unit(units: HashMap<String, usize>) -> Option<String> {
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
         .map(|(unit, _)| unit)
+}
+
+/// A column's header, or `Column C` when its header cell is blank (an
+/// entity column without a header still needs a name in the report).
+pub fn column_label(grid: &Grid, header_row: Option<usize>, column: usize) -> String {
+    let text = header_row
+        .map(|row| grid.cell(row, column).display())
+        .unwrap_or_default();
+    if text.is_empty() {
+        format!("Column {}", column_name(column))
+    } else {
+        text
+    }
 }
 
 /// "row 5, column C".

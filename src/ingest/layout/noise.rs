@@ -223,6 +223,9 @@ pub fn not_a_kpi(
     if numbers.is_empty() {
         return if flags > 0 && flags >= texts {
             Some(NotKpi::Flag)
+        } else if texts > 0 && is_period_header(header) {
+            // `month` beside the `period` column: `Jan`, `Feb` …
+            Some(NotKpi::PeriodEncoding)
         } else if texts > 0 {
             Some(NotKpi::Text)
         } else {
