@@ -31,7 +31,7 @@ use statrs::function::beta::checked_beta_reg;
 use crate::model::Frequency;
 use bartlett::bartlett_correlation_test;
 use prewhiten::prewhitening_model;
-use scan::{dot, filter_into, lagged_correlation, Column, CONSTANT_TOLERANCE, MIN_PAIRS};
+use scan::{dot, filter_into, lagged_correlations, Column, CONSTANT_TOLERANCE, MIN_PAIRS};
 
 /// q-value at or below which a pair at a lag ≥ 1 is a lead/lag relationship.
 pub const SIGNIFICANCE: f64 = 0.05;
@@ -275,9 +275,11 @@ fn same_group(a: &LeadLagSeries, b: &LeadLagSeries) -> bool {
 
 /// r(k) and its t-test p-value for k = 0..=max_lag, skipped lags left out.
 fn pearson_profile(leader: &Column, follower: &Column, max_lag: usize) -> Vec<LagCorrelation> {
-    (0..=max_lag)
-        .filter_map(|lag| {
-            let (r, pairs) = lagged_correlation(leader, follower, lag)?;
+    lagged_correlations(leader, follower, max_lag)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(lag, test)| {
+            let (r, pairs) = test?;
             Some(LagCorrelation {
                 lag,
                 r,

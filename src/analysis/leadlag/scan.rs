@@ -9,6 +9,9 @@
 
 /// Correlation tests with fewer pairs than this are skipped (SPEC).
 pub const MIN_PAIRS: usize = 8;
+/// Zeros kept after a column's values, so the fused loop over up to 16
+/// lags reads whole rows without a bounds check per lag.
+const PADDING: usize = 16;
 /// A variance at most this fraction of the sum of squares counts as zero: it
 /// is what rounding leaves of a constant series.
 pub(crate) const CONSTANT_TOLERANCE: f64 = 1e-12;
@@ -75,6 +78,8 @@ impl Column {
             self.prefix.push(running);
             self.prefix_squares.push(squares);
         }
+        // Zeros past the end let the fused lag loop read whole rows.
+        self.values.extend([0.0; PADDING]);
         // Missing values after the last present one are not gaps.
         while self.gaps.last().is_some_and(|gap| *gap >= end) {
             self.gaps.pop();
@@ -125,12 +130,109 @@ pub fn filter_into(series: &[f64], coefficients: &[f64], out: &mut Vec<f64>) {
     }
 }
 
+/// The t-range where a[t] and b[t + lag] can both be present.
+fn window(a: &Column, b: &Column, lag: usize) -> (usize, usize) {
+    (
+        a.first.max(b.first.saturating_sub(lag)),
+        a.end.min(b.end.saturating_sub(lag)),
+    )
+}
+
 /// Pearson's r of (a[t], b[t + lag]) over the t where both are present, and
 /// the number of such pairs; None when fewer than [`MIN_PAIRS`] pairs or a
 /// side is constant over them.
 pub fn lagged_correlation(a: &Column, b: &Column, lag: usize) -> Option<(f64, usize)> {
-    let low = a.first.max(b.first.saturating_sub(lag));
-    let high = a.end.min(b.end.saturating_sub(lag));
+    let (low, high) = window(a, b, lag);
+    if low >= high {
+        return None;
+    }
+    let sxy = dot(
+        a.values.get(low..high)?,
+        b.values.get(low + lag..high + lag)?,
+    );
+    correlation_from(a, b, lag, sxy)
+}
+
+/// r(k) and the pairs behind it for k = 0..=max_lag (entry k is lag k): the
+/// same numbers as [`lagged_correlation`] lag by lag, with the Σ a·b of all
+/// lags taken in one pass over the range every lag shares (each value of
+/// `a` is read once instead of once per lag).
+pub fn lagged_correlations(a: &Column, b: &Column, max_lag: usize) -> Vec<Option<(f64, usize)>> {
+    let sums = lagged_dots(a, b, max_lag);
+    (0..=max_lag)
+        .map(|lag| correlation_from(a, b, lag, *sums.get(lag)?))
+        .collect()
+}
+
+/// Σ a[t]·b[t + k] over each lag's window, k = 0..=max_lag.
+fn lagged_dots(a: &Column, b: &Column, max_lag: usize) -> Vec<f64> {
+    let windows: Vec<(usize, usize)> = (0..=max_lag).map(|lag| window(a, b, lag)).collect();
+    let core_low = windows.iter().map(|w| w.0).max().unwrap_or(0);
+    let core_high = windows.iter().map(|w| w.1).min().unwrap_or(0);
+    let shared = core_low < core_high;
+    let mut sums = vec![0.0; max_lag + 1];
+    if shared {
+        let fused = match max_lag + 1 {
+            1..=4 => fused::<4>(a, b, core_low, core_high).map(|sums| sums.to_vec()),
+            5..=8 => fused::<8>(a, b, core_low, core_high).map(|sums| sums.to_vec()),
+            9..=16 => fused::<16>(a, b, core_low, core_high).map(|sums| sums.to_vec()),
+            _ => None,
+        };
+        if let Some(fused) = fused {
+            sums.iter_mut()
+                .zip(fused)
+                .for_each(|(sum, value)| *sum = value);
+        } else {
+            for (lag, sum) in sums.iter_mut().enumerate() {
+                *sum = pair_dot(a, b, lag, core_low, core_high);
+            }
+        }
+    }
+    for (lag, (sum, (low, high))) in sums.iter_mut().zip(&windows).enumerate() {
+        if low >= high {
+            continue;
+        }
+        if shared {
+            // The lag's own edges outside the shared range.
+            *sum += pair_dot(a, b, lag, *low, core_low.min(*high));
+            *sum += pair_dot(a, b, lag, core_high.max(*low), *high);
+        } else {
+            *sum = pair_dot(a, b, lag, *low, *high);
+        }
+    }
+    sums
+}
+
+/// Σ a[t]·b[t + lag] for t in from..to (0 for an empty range).
+fn pair_dot(a: &Column, b: &Column, lag: usize, from: usize, to: usize) -> f64 {
+    if from >= to {
+        return 0.0;
+    }
+    match (a.values.get(from..to), b.values.get(from + lag..to + lag)) {
+        (Some(left), Some(right)) => dot(left, right),
+        _ => 0.0,
+    }
+}
+
+/// Σ a[t]·b[t + k] for k = 0..N over t in from..to, in one pass: a[t]
+/// times the row b[t..t + N] (the padding makes every row whole).
+fn fused<const N: usize>(a: &Column, b: &Column, from: usize, to: usize) -> Option<[f64; N]> {
+    let left = a.values.get(from..to)?;
+    let right = b.values.get(from..to + N - 1)?;
+    let mut sums = [0.0; N];
+    for (x, row) in left.iter().zip(right.windows(N)) {
+        let row: &[f64; N] = row.try_into().ok()?;
+        for k in 0..N {
+            sums[k] += x * row[k];
+        }
+    }
+    Some(sums)
+}
+
+/// r and the pairs of lag `lag` given its Σ a·b: the other sums come from
+/// prefix sums corrected at the gaps.
+fn correlation_from(a: &Column, b: &Column, lag: usize, sxy: f64) -> Option<(f64, usize)> {
+    let (low, high) = window(a, b, lag);
     if low >= high {
         return None;
     }
@@ -154,9 +256,6 @@ pub fn lagged_correlation(a: &Column, b: &Column, lag: usize) -> Option<(f64, us
         sy -= value;
         syy -= value * value;
     }
-    let left = a.values.get(low..high)?;
-    let right = b.values.get(low + lag..high + lag)?;
-    let sxy = dot(left, right);
     let m = pairs as f64;
     let (vx, vy) = (sxx - sx * sx / m, syy - sy * sy / m);
     if vx <= CONSTANT_TOLERANCE * sxx.max(f64::MIN_POSITIVE)
@@ -243,6 +342,42 @@ mod tests {
                             (r1 - r2).abs() < 1e-10,
                             "case {case} lag {lag}: {r1} vs {r2}"
                         );
+                    }
+                    (None, None) => {}
+                    other => panic!("case {case} lag {lag}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_fused_pass_equals_lag_by_lag() {
+        let mut state = 3u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for (case, max_lag) in [(0, 3), (1, 7), (2, 12), (3, 20), (4, 0)] {
+            let n = 60 + case * 17;
+            let a: Vec<Option<f64>> = (0..n)
+                .map(|t| (t >= case && next() > 0.05).then(&mut next))
+                .collect();
+            let b: Vec<Option<f64>> = (0..n)
+                .map(|t| (t + case < n && next() > 0.05).then(|| next() * 3.0))
+                .collect();
+            let (Some(ca), Some(cb)) = (Column::new(&a), Column::new(&b)) else {
+                continue;
+            };
+            let fused = lagged_correlations(&ca, &cb, max_lag);
+            assert_eq!(fused.len(), max_lag + 1);
+            for (lag, got) in fused.iter().enumerate() {
+                let want = lagged_correlation(&ca, &cb, lag);
+                match (got, want) {
+                    (Some((r1, m1)), Some((r2, m2))) => {
+                        assert_eq!(*m1, m2);
+                        assert!((r1 - r2).abs() < 1e-12, "case {case} lag {lag}");
                     }
                     (None, None) => {}
                     other => panic!("case {case} lag {lag}: {other:?}"),
