@@ -26,6 +26,7 @@
 
 pub mod analysis;
 pub mod error;
+pub mod html;
 pub mod ingest;
 pub mod model;
 pub mod report;

@@ -4,6 +4,7 @@
 
 use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::error::{Error, Result};
+use crate::html::words::{self, KpiWords};
 use crate::ingest::{self, ReadOptions};
 use crate::model::{Direction, DirectionSource, KpiTable, Target, TargetKind};
 use crate::report::{self, KpiPatch, PairDetail, Relations, Report};
@@ -27,6 +28,8 @@ pub enum ExportFormat {
     Markdown,
     Csv,
     Table,
+    /// The self-contained HTML report.
+    Html,
 }
 
 impl std::str::FromStr for ExportFormat {
@@ -38,8 +41,9 @@ impl std::str::FromStr for ExportFormat {
             "md" | "markdown" => Ok(ExportFormat::Markdown),
             "csv" => Ok(ExportFormat::Csv),
             "table" | "text" => Ok(ExportFormat::Table),
+            "html" => Ok(ExportFormat::Html),
             other => Err(Error::Invalid(format!(
-                "unknown format '{other}': use json, md, csv or table"
+                "unknown format '{other}': use json, md, csv, html or table"
             ))),
         }
     }
@@ -176,6 +180,41 @@ impl Session {
         Ok(&self.report)
     }
 
+    /// The one-sentence answer above the grid.
+    pub fn headline(&self) -> String {
+        serde_json::to_value(&self.report)
+            .map(|report| words::headline(&report))
+            .unwrap_or_default()
+    }
+
+    /// The plain sentences for the KPI at `index`.
+    pub fn describe(&self, index: usize) -> Option<KpiWords> {
+        let kpi = serde_json::to_value(self.report.kpis.get(index)?).ok()?;
+        let frequency = serde_json::to_value(self.table.source.frequency).ok()?;
+        Some(words::kpi_words(
+            &kpi,
+            frequency.as_str().unwrap_or("irregular"),
+            Some(self.report.horizon),
+        ))
+    }
+
+    /// A sentence without numbers for each lead/lag pair of the report, in its order.
+    pub fn pair_words(&self) -> Vec<String> {
+        let frequency = serde_json::to_value(self.table.source.frequency)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_string))
+            .unwrap_or_default();
+        self.report
+            .lead_lag
+            .iter()
+            .map(|pair| {
+                serde_json::to_value(pair)
+                    .map(|pair| words::pair_sentence(&pair, &frequency))
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
     /// Sets the forecast horizon (periods) and recomputes everything that depends on it.
     pub fn set_horizon(&mut self, periods: usize) -> Result<&Report> {
         if periods == 0 || periods > 1_000 {
@@ -209,6 +248,7 @@ impl Session {
             ExportFormat::Markdown => report::render_markdown(&self.report),
             ExportFormat::Csv => report::render_csv(&self.report),
             ExportFormat::Table => report::render_table(&self.report),
+            ExportFormat::Html => crate::html::render_html(&self.report),
         }
     }
 
