@@ -6,7 +6,7 @@ use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::error::{Error, Result};
 use crate::html::words::{self, KpiWords};
 use crate::ingest::{self, ReadOptions};
-use crate::model::{Direction, DirectionSource, KpiTable, Target, TargetKind};
+use crate::model::{Direction, DirectionSource, KpiMeta, KpiTable, Target, TargetKind};
 use crate::report::{self, KpiPatch, PairDetail, Relations, Report};
 use crate::suggest;
 
@@ -19,6 +19,8 @@ pub struct Session {
     relations: Relations,
     pair_detail: PairDetail,
     report: Report,
+    /// Each KPI's metadata as the file gave it, so an edit can be undone exactly.
+    as_read: Vec<KpiMeta>,
 }
 
 /// The export formats.
@@ -82,6 +84,7 @@ impl Session {
             pair_detail,
         );
         Session {
+            as_read: table.kpis.clone(),
             table,
             options,
             analysis,
@@ -178,6 +181,33 @@ impl Session {
         }
         self.refresh_kpi(index);
         Ok(&self.report)
+    }
+
+    /// Puts a KPI's target and direction back to what the file said,
+    /// undoing every edit of it.
+    pub fn reset_kpi(&mut self, kpi: &str) -> Result<&Report> {
+        let index = self.kpi_index(kpi)?;
+        if let (Some(meta), Some(original)) =
+            (self.table.kpis.get_mut(index), self.as_read.get(index))
+        {
+            meta.target.clone_from(&original.target);
+            meta.target_history.clone_from(&original.target_history);
+            meta.direction = original.direction;
+            meta.direction_source = original.direction_source;
+        }
+        self.refresh_kpi(index);
+        Ok(&self.report)
+    }
+
+    /// The current targets and directions as a metadata sheet in CSV, which
+    /// kpilot reads back (`--targets`, or loaded with the data file).
+    pub fn metadata_csv(&self) -> String {
+        crate::metadata_sheet::to_csv(&self.table)
+    }
+
+    /// The same metadata sheet as an XLSX workbook.
+    pub fn metadata_xlsx(&self) -> Vec<u8> {
+        crate::metadata_sheet::to_xlsx(&self.table)
     }
 
     /// The one-sentence answer above the grid.

@@ -5,5 +5,6 @@ mod analysis;
 mod bad_input;
 mod cli;
 mod ingest_fixtures;
+mod page_exports;
 mod timeseries_oracle;
 mod timeseries_robustness;
