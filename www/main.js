@@ -1098,6 +1098,11 @@ window.addEventListener('drop', (event) => {
   openFile(event.dataTransfer.files?.[0]);
 });
 
+// Installable and offline: the service worker keeps the page, the engine and the sample.
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register('sw.js').catch(() => {});
+}
+
 setUpDetail(view.detail);
 selectTab('grid');
 
