@@ -21,6 +21,9 @@ pub struct Session {
     report: Report,
     /// Each KPI's metadata as the file gave it, so an edit can be undone exactly.
     as_read: Vec<KpiMeta>,
+    /// What the headline reads of each KPI (name, health, attention), kept
+    /// so an edit re-reads one KPI rather than serialising the whole report.
+    headline_rows: Vec<serde_json::Value>,
 }
 
 /// The export formats.
@@ -84,6 +87,7 @@ impl Session {
             pair_detail,
         );
         Session {
+            headline_rows: report.kpis.iter().map(headline_row).collect(),
             as_read: table.kpis.clone(),
             table,
             options,
@@ -212,9 +216,7 @@ impl Session {
 
     /// The one-sentence answer above the grid.
     pub fn headline(&self) -> String {
-        serde_json::to_value(&self.report)
-            .map(|report| words::headline(&report))
-            .unwrap_or_default()
+        words::headline(&serde_json::json!({ "kpis": self.headline_rows }))
     }
 
     /// The plain sentences for the KPI at `index`.
@@ -310,11 +312,30 @@ impl Session {
         ) {
             *slot = fresh;
         }
+        if let (Some(kpi), Some(row)) = (
+            self.report.kpis.get(index),
+            self.headline_rows.get_mut(index),
+        ) {
+            *row = headline_row(kpi);
+        }
         self.report.suggestions = suggest::suggest(&self.table, &self.analysis);
     }
 
     fn rebuild_report(&mut self) {
         let suggestions = suggest::suggest(&self.table, &self.analysis);
         self.report = report::build(&self.table, &self.analysis, suggestions, self.pair_detail);
+        self.headline_rows = self.report.kpis.iter().map(headline_row).collect();
     }
+}
+
+/// The fields of a KPI the headline reads, taken from its JSON so that
+/// fields the contract adds (`attention`) come along when they exist.
+fn headline_row(kpi: &report::KpiReport) -> serde_json::Value {
+    let full = serde_json::to_value(kpi).unwrap_or_default();
+    let pick = |key: &str| full.get(key).cloned().unwrap_or_default();
+    serde_json::json!({
+        "name": pick("name"),
+        "health": pick("health"),
+        "attention": pick("attention"),
+    })
 }
