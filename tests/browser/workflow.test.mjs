@@ -14,6 +14,7 @@ import {
   artifact,
   assertClean,
   download,
+  foreignRequests,
   gridRow,
   gridRows,
   loadFixture,
@@ -457,6 +458,8 @@ describe('offline', { timeout: 180_000 }, () => {
     await loadSample(page);
     assert.equal((await gridRows(page)).length, 12, 'the sample is analysed offline');
     assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.consoleErrors, []);
+    assert.deepEqual(foreignRequests(log, { url: origin }), [], 'offline or not, nothing left the origin');
     await context.close();
   });
 });
