@@ -558,4 +558,42 @@ export class KpiGrid {
   }
 }
 
+/** What to restore of the focused control `element` once its row is rebuilt (read before any DOM write). */
+export function focusState(element) {
+  const key = element.dataset?.focusKey ?? null;
+  const typing = element instanceof HTMLInputElement && Boolean(element.dataset.edited);
+  return {
+    key,
+    field: key?.slice(key.lastIndexOf('\u0000') + 1) ?? null,
+    // Text typed into the target box since the edit was sent comes along.
+    typed: typing ? { value: element.value, start: element.selectionStart, end: element.selectionEnd, direction: element.selectionDirection ?? 'none' } : null,
+  };
+}
+
+/**
+ * Puts focus on the same control in the rebuilt `row` (or the closest one
+ * left: a "Use …" suggestion button goes once a target is set), without
+ * scrolling. The caret is placed before focusing (on an unfocused input that
+ * only records it).
+ */
+export function restoreFocus({ key, field, typed }, row) {
+  const controls = [...row.querySelectorAll('[data-focus-key]')];
+  const same = controls.find((element) => element.dataset.focusKey === key);
+  const target =
+    same ??
+    (field === 'suggestion' ? controls.find((element) => element.classList.contains('target-input')) : null) ??
+    controls.find((element) => element.classList.contains('kpi-name'));
+  if (!target) return;
+  if (target instanceof HTMLInputElement) {
+    if (typed && same) {
+      target.value = typed.value;
+      target.dataset.edited = 'true';
+      target.setSelectionRange(typed.start, typed.end, typed.direction);
+    } else {
+      target.setSelectionRange(target.value.length, target.value.length);
+    }
+  }
+  target.focus({ preventScroll: true });
+}
+
 export { focusKey };

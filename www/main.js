@@ -11,13 +11,15 @@
 
 import { Engine } from './engine.js';
 import { h, replace } from './dom.js';
-import { KpiGrid } from './grid.js';
+import { KpiGrid, focusState, restoreFocus } from './grid.js';
 import { openDetail, setUpDetail } from './detail.js';
 import { renderLeadLag } from './leadlag.js';
 import { download, renderSuggestions } from './suggestions.js';
 import { renderCheck } from './check.js';
+import { setUpIntake } from './intake.js';
 import * as store from './store.js';
-import { FREQUENCY, HEALTH, HORIZONS, LAYOUT, formatPeriod, periodCount } from './format.js';
+import { keptList, horizonSelect, readingLine, resultsToolbar, statusChips } from './overview.js';
+import { HORIZONS, periodCount } from './format.js';
 
 const SAMPLE = { url: 'sample.xlsx', name: 'kpilot-sample.xlsx' };
 const SHOW_PROGRESS_AFTER_MS = 150;
@@ -448,65 +450,31 @@ async function renderRecent() {
   }
   const files = state.recent;
   view.recent.hidden = files.length === 0;
-  replace(view.recent, files.length ? [h('h2', {}, 'Kept in this browser'), recentList(files)] : null);
+  replace(view.recent, files.length ? [h('h2', {}, 'Kept in this browser'), keptList(files, keptOptions())] : null);
   renderToolbar();
 }
 
-/** The kept files, each to open again or forget, and "Forget all". */
-function recentList(files) {
-  return h(
-    'div',
-    { class: 'recent' },
-    h(
-      'ul',
-      { class: 'recent-list' },
-      files.map((file) =>
-        h(
-          'li',
-          {},
-          h('button', { type: 'button', class: 'link-button recent-open', onclick: () => restoreFile(file.id) }, file.name),
-          h(
-            'span',
-            { class: 'sub' },
-            `${new Date(file.savedAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })}${file.editCount ? ` · ${file.editCount} ${file.editCount === 1 ? 'edit' : 'edits'}` : ''}${file.id === state.fileId ? ' · open now' : ''}`,
-          ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'secondary small recent-forget',
-              'aria-label': `Forget ${file.name}`,
-              onclick: async () => {
-                await store.forgetFile(file.id).catch(() => {});
-                if (file.id === state.fileId) {
-                  state.fileId = null;
-                  view.restored.hidden = true;
-                }
-                renderRecent();
-              },
-            },
-            'Forget',
-          ),
-        ),
-      ),
-    ),
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'secondary small forget-all',
-        onclick: async () => {
-          await store.forgetAll().catch(() => {});
-          state.fileId = null;
-          view.restored.hidden = true;
-          renderRecent();
-          announce('Nothing is kept in this browser any more.');
-        },
-      },
-      'Forget all',
-    ),
-    h('p', { class: 'sub' }, 'Files you open stay in this browser, with your edits, until you forget them. They are never uploaded.'),
-  );
+/** What the lists of kept files do. */
+function keptOptions() {
+  return {
+    currentId: state.fileId,
+    onOpen: (file) => restoreFile(file.id),
+    onForget: async (file) => {
+      await store.forgetFile(file.id).catch(() => {});
+      if (file.id === state.fileId) {
+        state.fileId = null;
+        view.restored.hidden = true;
+      }
+      renderRecent();
+    },
+    onForgetAll: async () => {
+      await store.forgetAll().catch(() => {});
+      state.fileId = null;
+      view.restored.hidden = true;
+      renderRecent();
+      announce('Nothing is kept in this browser any more.');
+    },
+  };
 }
 
 // ---- edits, undo and redo ------------------------------------------------------------
@@ -748,172 +716,47 @@ function applyPatch({ kpi_index: index, kpi, suggestions, headline }) {
   }
 }
 
-/** What to restore of the focused control `element` once its row is rebuilt (read before any DOM write). */
-function focusState(element) {
-  const key = element.dataset?.focusKey ?? null;
-  const typing = element instanceof HTMLInputElement && Boolean(element.dataset.edited);
-  return {
-    key,
-    field: key?.slice(key.lastIndexOf('\u0000') + 1) ?? null,
-    // Text typed into the target box since the edit was sent comes along.
-    typed: typing ? { value: element.value, start: element.selectionStart, end: element.selectionEnd, direction: element.selectionDirection ?? 'none' } : null,
-  };
-}
-
-/**
- * Puts focus on the same control in the rebuilt `row` (or the closest one
- * left: a "Use …" suggestion button goes once a target is set), without
- * scrolling. The caret is placed before focusing (on an unfocused input that
- * only records it).
- */
-function restoreFocus({ key, field, typed }, row) {
-  const controls = [...row.querySelectorAll('[data-focus-key]')];
-  const same = controls.find((element) => element.dataset.focusKey === key);
-  const target =
-    same ??
-    (field === 'suggestion' ? controls.find((element) => element.classList.contains('target-input')) : null) ??
-    controls.find((element) => element.classList.contains('kpi-name'));
-  if (!target) return;
-  if (target instanceof HTMLInputElement) {
-    if (typed && same) {
-      target.value = typed.value;
-      target.dataset.edited = 'true';
-      target.setSelectionRange(typed.start, typed.end, typed.direction);
-    } else {
-      target.setSelectionRange(target.value.length, target.value.length);
-    }
-  }
-  target.focus({ preventScroll: true });
-}
-
 function horizonControl(report) {
   const frequency = report.source?.frequency;
-  const horizons = HORIZONS[frequency] ?? HORIZONS.irregular;
-  const current = currentHorizon();
-  const options = [...new Set([current, ...horizons].filter(Number.isInteger))].sort((a, b) => a - b);
-  return h(
-    'label',
-    { class: 'toolbar-field' },
-    h('span', {}, 'Forecast'),
-    h(
-      'select',
-      {
-        id: 'horizon-select',
-        'aria-label': 'Forecast horizon',
-        dataset: { focusKey: 'horizon' },
-        value: current !== null ? String(current) : '',
-        onchange: (event) => {
-          const periodsAhead = Number(event.target.value);
-          state.horizon = periodsAhead;
-          edit(() => engine.setHorizon(periodsAhead), `Forecast horizon set to ${periodCount(periodsAhead, frequency)}.`)
-            .then(() => persist())
-            .catch((failure) => showError('Could not change the forecast horizon', failure.message));
-        },
-      },
-      options.map((count) => h('option', { value: String(count) }, periodCount(count, frequency))),
-    ),
-  );
+  return horizonSelect(report, {
+    current: currentHorizon(),
+    onChange: (periodsAhead) => {
+      state.horizon = periodsAhead;
+      edit(() => engine.setHorizon(periodsAhead), `Forecast horizon set to ${periodCount(periodsAhead, frequency)}.`)
+        .then(() => persist())
+        .catch((failure) => showError('Could not change the forecast horizon', failure.message));
+    },
+  });
 }
 
 /** How the file was read, in one line; the notes and the check open on demand. */
 function renderReadingLine(report) {
-  const source = report.source ?? {};
-  const sheets = Array.isArray(source.sheets) ? source.sheets : [];
-  const frequency = source.frequency;
-  const periods = report.kpis?.[0]?.periods ?? [];
-  const span = periods.length ? `${formatPeriod(periods[0])} – ${formatPeriod(periods[periods.length - 1])}` : '';
-
-  const sheetControl =
-    sheets.length > 1
-      ? h(
-          'select',
-          {
-            id: 'sheet-select',
-            'aria-label': 'Sheet',
-            dataset: { focusKey: 'sheet' },
-            value: source.sheet ?? '',
-            onchange: (event) => switchSheet(event.target.value),
-          },
-          sheets.map((sheet) => h('option', { value: sheet }, sheet)),
-        )
-      : null;
-
-  const warnings = Array.isArray(source.warnings) ? source.warnings : [];
-  const confidence = source.confidence ?? 'high';
-  const doubtful = confidence !== 'high';
-  const checkButton = h(
-    'button',
-    { type: 'button', class: ['link-button', 'check-open', doubtful ? 'doubtful' : null], id: 'check-open', onclick: () => (state.check.open ? closeCheck() : openCheck({ from: 'current' })) },
-    state.check.open ? 'Hide the check' : doubtful ? 'Check the reading' : 'Check how we read it',
-  );
   replace(
     view.mapping,
-    h(
-      'p',
-      { class: 'reading-line' },
-      h('span', { class: 'reading-label' }, 'Read '),
-      h('strong', { class: 'file-name' }, state.fileName ?? source.file ?? ''),
-      sheetControl ? [h('span', {}, ', sheet '), h('label', { for: 'sheet-select', class: 'visually-hidden' }, 'Sheet'), sheetControl] : source.sheet ? h('span', {}, `, sheet ‘${source.sheet}’`) : null,
-      h('span', {}, ` · ${LAYOUT[source.layout] ?? source.layout ?? '—'}`),
-      h('span', {}, ` · ${source.periods ?? periods.length} × ${(FREQUENCY[frequency] ?? frequency ?? '').toLowerCase()}`),
-      span ? h('span', { class: 'span' }, ` (${span})`) : null,
-      source.entity_column ? h('span', {}, ` · entities from ‘${source.entity_column}’`) : null,
-      state.targets?.name ? h('span', {}, ` · targets from ${state.targets.name}`) : null,
-      ' · ',
-      doubtful
-        ? h('span', { class: ['confidence', `confidence-${confidence}`] }, h('span', { 'aria-hidden': 'true' }, '! '), confidence === 'low' ? 'reading doubtful' : 'worth a check')
-        : warnings.length
-          ? null
-          : h('span', { class: 'mapping-ok' }, h('span', { 'aria-hidden': 'true' }, '✓ '), 'read without problems'),
-      ' ',
-      checkButton,
-    ),
-    warnings.length
-      ? h(
-          'details',
-          { class: 'warnings' },
-          h('summary', {}, h('span', { 'aria-hidden': 'true' }, '⚠ '), `${warnings.length} ${warnings.length === 1 ? 'note' : 'notes'} on reading the file`),
-          h('ul', {}, warnings.map((warning) => h('li', {}, warning))),
-        )
-      : null,
+    readingLine(report, {
+      fileName: state.fileName,
+      targetsName: state.targets?.name ?? null,
+      checkOpen: state.check.open,
+      onSheet: (sheet) => switchSheet(sheet),
+      onCheck: () => (state.check.open ? closeCheck() : openCheck({ from: 'current' })),
+    }),
   );
 }
 
 /** The status chips: counts that are also the grid's filters. */
 function renderSummary(report) {
   if (!report) return;
-  const counts = new Map();
-  for (const kpi of report.kpis ?? []) counts.set(kpi.health, (counts.get(kpi.health) ?? 0) + 1);
-  const active = grid.statuses;
-  const chips = Object.entries(HEALTH)
-    .filter(([key]) => counts.get(key))
-    .map(([key, meta]) =>
-      h(
-        'li',
-        {},
-        h(
-          'button',
-          {
-            type: 'button',
-            class: ['chip', `health-${key}`],
-            'aria-pressed': String(active.has(key)),
-            dataset: { health: key },
-            title: active.has(key) ? `Show every KPI again` : `Show only the ${meta.word.toLowerCase()} KPIs`,
-            onclick: () => {
-              grid.toggleStatus(key);
-              if (state.tab !== 'grid') selectTab('grid');
-            },
-          },
-          h('span', { class: 'status-icon', 'aria-hidden': 'true' }, meta.icon),
-          h('strong', {}, String(counts.get(key))),
-          ` ${meta.word.toLowerCase()}`,
-        ),
-      ),
-    );
-  if (active.size) {
-    chips.push(h('li', {}, h('button', { type: 'button', class: 'link-button chip-clear', onclick: () => grid.setStatuses([]) }, 'Show all')));
-  }
-  replace(view.summary, h('ul', { class: 'chips', 'aria-label': 'KPIs by health: choose one to show only those' }, chips));
+  replace(
+    view.summary,
+    statusChips(report, {
+      active: grid.statuses,
+      onToggle: (key) => {
+        grid.toggleStatus(key);
+        if (state.tab !== 'grid') selectTab('grid');
+      },
+      onClear: () => grid.setStatuses([]),
+    }),
+  );
 }
 
 /** Undo / redo, keeping, sharing and the metadata sheet. */
@@ -921,53 +764,28 @@ function renderToolbar() {
   if (!state.report) return;
   const last = state.history.at(-1);
   const next = state.redo.at(-1);
-  const shareOpen = $('share-menu')?.open ?? !PHONE.matches; // kept open as the person left it
-  const exportButton = (label, id, task) => h('button', { type: 'button', class: 'secondary small', id, onclick: task }, label);
   replace(
     view.toolbar,
-    h(
-      'div',
-      { class: 'toolbar-group', role: 'group', 'aria-label': 'Edits' },
-      h('button', { type: 'button', class: 'secondary small', id: 'undo', disabled: !last, title: last ? `Undo: ${describeEdit(last)} (Ctrl+Z)` : 'Nothing to undo', onclick: undo }, h('span', { 'aria-hidden': 'true' }, '↶ '), 'Undo'),
-      h('button', { type: 'button', class: 'secondary small', id: 'redo', disabled: !next, title: next ? `Redo: ${describeEdit(next)} (Ctrl+Shift+Z)` : 'Nothing to redo', onclick: redo }, h('span', { 'aria-hidden': 'true' }, '↷ '), 'Redo'),
-    ),
-    // On a phone these fold into a menu (closed at first); on a laptop they are a row of buttons.
-    h(
-      'details',
-      { class: 'share-menu', id: 'share-menu', open: shareOpen },
-      h('summary', { class: 'secondary small' }, 'Save, share, print'),
-      h(
-        'div',
-        { class: 'share-items' },
-        h(
-          'div',
-          { class: 'toolbar-group', role: 'group', 'aria-label': 'Targets and directions' },
-          h('span', { class: 'muted' }, 'Targets:'),
-          exportButton('Save CSV', 'save-targets-csv', () => saveMetadata('csv')),
-          exportButton('Save XLSX', 'save-targets-xlsx', () => saveMetadata('xlsx')),
-          exportButton('Load…', 'load-targets', () => view.targetsInput.click()),
-        ),
-        h(
-          'div',
-          { class: 'toolbar-group', role: 'group', 'aria-label': 'Share' },
-          exportButton('Report (HTML)', 'download-html', () => saveReport()),
-          exportButton('Print', 'print', () => {
-            drawLeadLag();
-            window.print();
-          }),
-        ),
-      ),
-    ),
-    h(
-      'div',
-      { class: 'kept' },
-      state.fileId
-        ? [h('span', { class: 'sub' }, 'Kept in this browser · '), h('button', { type: 'button', class: 'link-button', id: 'forget-file', onclick: () => forgetCurrent() }, 'Forget')]
-        : h('span', { class: 'sub' }, 'Not kept in this browser'),
-      state.recent?.length
-        ? h('details', { class: 'kept-menu', id: 'kept-menu' }, h('summary', {}, `All kept files (${state.recent.length})`), recentList(state.recent))
-        : null,
-    ),
+    resultsToolbar({
+      undoTitle: last ? describeEdit(last) : null,
+      redoTitle: next ? describeEdit(next) : null,
+      shareOpen: $('share-menu')?.open ?? !PHONE.matches, // kept open as the person left it
+      kept: Boolean(state.fileId),
+      recent: state.recent ?? [],
+      keptOptions: keptOptions(),
+      actions: {
+        undo,
+        redo,
+        saveTargets: (format) => saveMetadata(format),
+        loadTargets: () => view.targetsInput.click(),
+        saveReport: () => saveReport(),
+        print: () => {
+          drawLeadLag();
+          window.print();
+        },
+        forget: () => forgetCurrent(),
+      },
+    }),
   );
 }
 
@@ -1049,54 +867,13 @@ document.addEventListener('keydown', (event) => {
 
 // ---- getting a file ----------------------------------------------------------
 
-function openFile(file) {
-  if (!file) return;
-  openNewFile({ file, name: file.name });
-}
-
-view.fileInput.addEventListener('change', () => {
-  openFile(view.fileInput.files?.[0]);
-  view.fileInput.value = ''; // choosing the same file again still opens it
-});
+setUpIntake({ input: view.fileInput, dropZone: view.dropZone, onFile: (file) => openNewFile({ file, name: file.name }) });
 view.targetsInput.addEventListener('change', () => {
   loadMetadata(view.targetsInput.files?.[0]);
   view.targetsInput.value = '';
 });
-for (const button of document.querySelectorAll('[data-action="choose-file"]')) button.addEventListener('click', () => view.fileInput.click());
 for (const button of document.querySelectorAll('[data-action="try-sample"]')) button.addEventListener('click', () => openNewFile(SAMPLE));
 $('error-dismiss').addEventListener('click', hideError);
-
-// A click on the empty part of the drop zone opens the picker too (its
-// buttons are the keyboard way in).
-view.dropZone.addEventListener('click', (event) => {
-  if (event.target === view.dropZone || event.target.closest('.drop-visual')) view.fileInput.click();
-});
-
-// A file can be dropped anywhere on the page.
-let dragDepth = 0;
-const hasFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes('Files');
-window.addEventListener('dragenter', (event) => {
-  if (!hasFiles(event)) return;
-  event.preventDefault();
-  dragDepth += 1;
-  document.body.classList.add('dragging');
-});
-window.addEventListener('dragover', (event) => {
-  if (!hasFiles(event)) return;
-  event.preventDefault();
-  event.dataTransfer.dropEffect = 'copy';
-});
-window.addEventListener('dragleave', () => {
-  dragDepth = Math.max(0, dragDepth - 1);
-  if (dragDepth === 0) document.body.classList.remove('dragging');
-});
-window.addEventListener('drop', (event) => {
-  if (!hasFiles(event)) return;
-  event.preventDefault();
-  dragDepth = 0;
-  document.body.classList.remove('dragging');
-  openFile(event.dataTransfer.files?.[0]);
-});
 
 // Installable and offline: the service worker keeps the page, the engine and the sample.
 if ('serviceWorker' in navigator && window.isSecureContext) {

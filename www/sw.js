@@ -23,6 +23,8 @@ const FILES = [
   'suggestions.js',
   'check.js',
   'store.js',
+  'overview.js',
+  'intake.js',
   'favicon.svg',
   'icon-192.png',
   'icon-512.png',

@@ -444,7 +444,7 @@ describe('offline', { timeout: 180_000 }, () => {
     // Every file the page needs is cached before the network goes.
     await page.waitForFunction(async () => {
       const cache = await caches.open('kpilot-v1');
-      return (await cache.keys()).length >= 24;
+      return (await cache.keys()).length >= 26;
     });
     const origin = session.server.url;
     await session.server.close();
