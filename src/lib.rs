@@ -26,7 +26,9 @@
 
 pub mod analysis;
 pub mod error;
+pub mod html;
 pub mod ingest;
+pub mod metadata_sheet;
 pub mod model;
 pub mod report;
 #[cfg(not(target_arch = "wasm32"))]

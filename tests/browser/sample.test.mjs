@@ -258,16 +258,22 @@ describe('the sample workbook', { timeout: 180_000 }, () => {
     await page.click('#tab-leadlag');
     const panel = page.locator('#panel-leadlag');
     await panel.waitFor({ state: 'visible' });
-    assert.equal(await panel.locator('.matrix .cell').count(), 4, 'the four significant relationships of SAMPLE.md');
+    await panel.locator('.matrix-frame .cell').first().waitFor();
+    assert.equal(await panel.locator('.matrix-frame .cell').count(), 4, 'the four significant relationships of SAMPLE.md');
     const text = await panel.textContent();
     // The report carries the significant pairs only; the count of tested ones comes with it.
     assert.match(text, /132 ordered pairs of KPIs tested; 4 relationships are significant/, 'every ordered pair of the 12 KPIs was tested');
     assert.equal(await page.textContent('#count-leadlag'), '4');
-    assert.match(text, /Page load time tend to precede opposite changes in Weekly active users by 1 month/);
-    assert.match(text, /First reply time tend to precede opposite changes in NPS by 1 month/);
+    // Each finding in a sentence first; its numbers behind "Show the statistics".
+    assert.match(text, /Changes in Page load time tend to be followed, 1 month later, by opposite changes in Weekly active users/);
+    assert.match(text, /Changes in First reply time tend to be followed, 1 month later, by opposite changes in NPS/);
+    const firstStatistics = panel.locator('.relationship-list .pair-statistics').first();
+    assert.equal(await firstStatistics.locator('.sub').isVisible(), false, 'the numbers wait behind a click');
+    await firstStatistics.locator('summary').click();
+    assert.match(await firstStatistics.locator('.sub').textContent(), /q = /);
     const body = await page.textContent('body');
     assert.equal(body.match(/not causation/gi)?.length, 1, 'the disclaimer appears exactly once');
-    await panel.locator('.matrix .cell').first().click();
+    await panel.locator('.matrix-frame .cell').first().click();
     assert.ok((await panel.locator('.leadlag-selection .explanation').textContent()).length > 20);
     await page.screenshot({ path: artifact('desktop-leadlag.png'), fullPage: true });
   });
