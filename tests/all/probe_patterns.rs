@@ -8,7 +8,7 @@
 //! that names what was seen.
 
 use kpilot::ingest::{read_table, ReadOptions};
-use kpilot::model::{Confidence, Direction, DirectionSource, KpiMeta, KpiTable};
+use kpilot::model::{Confidence, Direction, DirectionSource, KpiMeta, KpiTable, TargetKind};
 
 const TOLERANCE: f64 = 1e-9;
 
@@ -58,6 +58,37 @@ fn assert_direction(table: &KpiTable, name: &str, direction: Direction, source: 
         (direction, source),
         "'{name}': direction"
     );
+}
+
+fn assert_target(meta: &KpiMeta, kind: TargetKind, value: f64) {
+    let target = meta
+        .target
+        .as_ref()
+        .unwrap_or_else(|| panic!("'{}' has no target", meta.name));
+    assert_eq!(target.kind, kind, "'{}': target kind", meta.name);
+    assert!(
+        target
+            .value
+            .is_some_and(|got| (got - value).abs() <= TOLERANCE),
+        "'{}': target {:?}, expected {value}",
+        meta.name,
+        target.value
+    );
+}
+
+/// The doubt that holds all of `words` (case-insensitive).
+fn doubt<'a>(table: &'a KpiTable, words: &[&str]) -> &'a str {
+    table
+        .source
+        .doubts
+        .iter()
+        .find(|doubt| {
+            let doubt = doubt.to_lowercase();
+            words
+                .iter()
+                .all(|word| doubt.contains(&word.to_lowercase()))
+        })
+        .unwrap_or_else(|| panic!("no doubt says all of {words:?}: {:?}", table.source.doubts))
 }
 
 fn said(table: &KpiTable, words: &[&str]) -> bool {
@@ -134,4 +165,64 @@ fn regression_sentido_positivo_and_negativo_were_not_understood() {
         table.source.warnings
     );
     assert_eq!(table.source.confidence, Confidence::High);
+}
+
+// ---------------------------------------------------------------------------
+// Plans (Budget columns) and the direction of their targets.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_a_budget_column_was_given_as_the_source_of_a_direction_it_does_not_state() {
+    let table = read(
+        "budget_plan_kinds.csv",
+        include_bytes!("../fixtures/budget_plan_kinds.csv"),
+    );
+    assert_eq!(labels(&table), ["2025-10", "2025-11", "2025-12"]);
+    // The kind of each plan's target follows what the name says, and the
+    // direction's source is the name, not the budget's numbers.
+    let (revenue, values) = kpi(&table, "Revenue");
+    assert_values("Revenue", &values, &all(&[104.0, 108.0, 126.0]));
+    assert_target(revenue, TargetKind::AtLeast, 120.0);
+    assert_values(
+        "Revenue budget",
+        revenue.target_history.as_deref().unwrap_or_default(),
+        &all(&[100.0, 110.0, 120.0]),
+    );
+    let (payroll, _) = kpi(&table, "Payroll");
+    assert_target(payroll, TargetKind::AtMost, 42.0);
+    let (rent, _) = kpi(&table, "Rent");
+    assert_target(rent, TargetKind::AtMost, 6.0);
+    for name in ["Revenue", "Payroll", "Rent"] {
+        assert_eq!(
+            kpi(&table, name).0.direction_source,
+            DirectionSource::Name,
+            "{name}"
+        );
+    }
+    // Nothing says which way `Widgets` is better: its budget was read as a
+    // floor, and the reading asks.
+    let (widgets, _) = kpi(&table, "Widgets");
+    assert_target(widgets, TargetKind::AtLeast, 12.0);
+    assert_eq!(widgets.direction_source, DirectionSource::Default);
+    let text = doubt(&table, &["'Widgets'", "'Budget'", "floors"]);
+    assert!(!text.contains("Payroll"), "{text}");
+    assert_eq!(table.source.confidence, Confidence::Check);
+}
+
+#[test]
+fn a_plan_whose_kind_nothing_states_makes_the_reading_ask() {
+    // The template's `Monthly targets` beside `Current Actuals` (section 18):
+    // the same values and targets as before, now with a doubt that asks
+    // which way is better, since each month's status hangs on it.
+    let table = read(
+        "template_glidepath.xlsx",
+        include_bytes!("../fixtures/template_glidepath.xlsx"),
+    );
+    let (actuals, _) = kpi(&table, "Current Actuals");
+    assert_target(actuals, TargetKind::AtLeast, 0.92);
+    doubt(
+        &table,
+        &["'Monthly targets'", "'Current Actuals'", "floors"],
+    );
+    assert_eq!(table.source.confidence, Confidence::Check);
 }
