@@ -226,3 +226,33 @@ fn a_plan_whose_kind_nothing_states_makes_the_reading_ask() {
     );
     assert_eq!(table.source.confidence, Confidence::Check);
 }
+
+// ---------------------------------------------------------------------------
+// Sections of an income statement.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_a_section_direction_was_inherited_past_its_total_line() {
+    let table = read(
+        "section_closed_by_total.csv",
+        include_bytes!("../fixtures/section_closed_by_total.csv"),
+    );
+    assert_eq!(labels(&table), ["2021", "2022", "2023"]);
+    let lower = Direction::LowerIsBetter;
+    let higher = Direction::HigherIsBetter;
+    assert_direction(&table, "Labor", lower, DirectionSource::Name);
+    assert_direction(&table, "Total OpEx", lower, DirectionSource::Name);
+    // `Total OpEx` closes the section: EBITDA is a result, Headcount no cost.
+    assert_direction(&table, "EBITDA", higher, DirectionSource::Name);
+    assert_direction(&table, "Headcount", higher, DirectionSource::Default);
+    let department = |name: &str| kpi(&table, name).0.department.clone();
+    assert_eq!(department("Labor").as_deref(), Some("Operating Expenses"));
+    assert_eq!(
+        department("Total OpEx").as_deref(),
+        Some("Operating Expenses")
+    );
+    assert_eq!(department("EBITDA"), None);
+    assert_eq!(department("Headcount"), None);
+    let (_, ebitda) = kpi(&table, "EBITDA");
+    assert_values("EBITDA", &ebitda, &all(&[50.0, 58.0, 65.0]));
+}
