@@ -66,6 +66,7 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
     let mut kpis = Vec::with_capacity(drafts.len());
     let mut signed = Vec::new();
     let mut assumed_kind: Vec<(String, String)> = Vec::new();
+    let mut repeated_names: Vec<String> = Vec::new();
     let mut varying = Vec::new();
     let mut stale = Vec::new();
     for draft in drafts {
@@ -75,6 +76,9 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
             None => draft.name.clone(),
         };
         let name = unique_name(&display, &mut seen_names);
+        if name != display && !repeated_names.contains(&display) {
+            repeated_names.push(display.clone());
+        }
         let sheet_record = metadata_by_key
             .get(&name_key(&display))
             .or_else(|| metadata_by_key.get(&name_key(&draft.name)))
@@ -110,6 +114,14 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
     }
     warn_varying_targets(&varying, &mut warnings);
     doubts.extend(assumed_kind_doubt(&assumed_kind));
+    if !repeated_names.is_empty() {
+        doubts.push(Doubt::check(format!(
+            "{} {} more than once among the KPI names, so the repeats were numbered ('{} (2)'): they may be a second table below the first (inputs, assumptions) or the lines of entities that no column names.",
+            quoted_list(&repeated_names),
+            if repeated_names.len() == 1 { "appears" } else { "appear" },
+            crate::ingest::layout::short(repeated_names.first().map(String::as_str).unwrap_or_default())
+        )));
+    }
     warn_stale(&stale, &mut warnings);
     if !signed.is_empty() {
         warnings.push(if signed.len() == 1 {

@@ -256,3 +256,19 @@ fn regression_a_section_direction_was_inherited_past_its_total_line() {
     let (_, ebitda) = kpi(&table, "EBITDA");
     assert_values("EBITDA", &ebitda, &all(&[50.0, 58.0, 65.0]));
 }
+
+#[test]
+fn regression_an_assumptions_block_repeating_line_names_read_silently() {
+    let table = read(
+        "section_closed_by_total.csv",
+        include_bytes!("../fixtures/section_closed_by_total.csv"),
+    );
+    // The `Assumptions:` block's `Labor` is a rate, not a second year of
+    // labour costs: it is kept apart, and the reading says why.
+    let (_, labor) = kpi(&table, "Labor");
+    assert_values("Labor", &labor, &all(&[50.0, 52.0, 55.0]));
+    let (_, rate) = kpi(&table, "Labor (2)");
+    assert_values("Labor (2)", &rate, &all(&[0.5, 0.47, 0.46]));
+    doubt(&table, &["'Labor'", "more than once", "second table"]);
+    assert_eq!(table.source.confidence, Confidence::Check);
+}
