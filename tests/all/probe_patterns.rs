@@ -272,3 +272,38 @@ fn regression_an_assumptions_block_repeating_line_names_read_silently() {
     doubt(&table, &["'Labor'", "more than once", "second table"]);
     assert_eq!(table.source.confidence, Confidence::Check);
 }
+
+// ---------------------------------------------------------------------------
+// Choosing the sheet.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_a_transaction_log_was_chosen_over_the_budget_table() {
+    let table = read(
+        "ledger_before_budget.xlsx",
+        include_bytes!("../fixtures/ledger_before_budget.xlsx"),
+    );
+    assert_eq!(table.source.sheet.as_deref(), Some("Budget"));
+    let months: Vec<String> = (1..=12).map(|month| format!("2024-{month:02}")).collect();
+    assert_eq!(labels(&table), months);
+    assert_eq!(
+        names(&table),
+        ["Travel", "Meals", "Office", "Software", "Events"]
+    );
+    let (_, travel) = kpi(&table, "Travel");
+    assert_values(
+        "Travel",
+        &travel,
+        &all(&[
+            800.0, 800.0, 900.0, 900.0, 1000.0, 1000.0, 700.0, 600.0, 900.0, 1000.0, 1000.0, 1200.0,
+        ]),
+    );
+    let (_, events) = kpi(&table, "Events");
+    assert_values(
+        "Events",
+        &events,
+        &all(&[
+            0.0, 500.0, 0.0, 0.0, 800.0, 0.0, 0.0, 0.0, 600.0, 0.0, 900.0, 0.0,
+        ]),
+    );
+}

@@ -122,6 +122,12 @@ impl RawTable {
     /// among sheets: named KPIs with at least two values, weighted by the
     /// periods they span; generic names (`Column D`) and names that are
     /// numbers count against it.
+    ///
+    /// A series counts by how much of the table's periods it fills (fully
+    /// from half of them on): a transaction log read as a long table, whose
+    /// every description is a "KPI" with one or two values over dozens of
+    /// dates, weighs little beside a real table of a dozen lines over twelve
+    /// months.
     pub fn score(&self) -> f64 {
         let periods = self.periods.len().min(120) as f64;
         let mut named = 0.0;
@@ -129,10 +135,11 @@ impl RawTable {
             if series.count() < 2 {
                 continue;
             }
+            let fill = (2.0 * series.count() as f64 / periods.max(1.0)).min(1.0);
             if noise::is_generic_name(&series.label) || noise::is_number_name(&series.label) {
-                named -= 1.0;
+                named -= fill;
             } else {
-                named += 1.0;
+                named += fill;
             }
         }
         named * periods.sqrt()
