@@ -17,6 +17,14 @@ fn read(file: &str, bytes: &[u8]) -> KpiTable {
         .unwrap_or_else(|error| panic!("{file}: {error}"))
 }
 
+/// The error message of a file that must be refused.
+fn refusal(file: &str, bytes: &[u8]) -> String {
+    match read_table(bytes, file, &ReadOptions::default()) {
+        Ok(table) => panic!("{file}: read, expected a refusal: {:?}", table.source),
+        Err(error) => error.to_string(),
+    }
+}
+
 fn labels(table: &KpiTable) -> Vec<String> {
     table.periods.iter().map(|period| period.label()).collect()
 }
@@ -305,5 +313,69 @@ fn regression_a_transaction_log_was_chosen_over_the_budget_table() {
         &all(&[
             0.0, 500.0, 0.0, 0.0, 800.0, 0.0, 0.0, 0.0, 600.0, 0.0, 900.0, 0.0,
         ]),
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Tables that are not KPIs over time.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_a_one_date_snapshot_was_read_as_a_series() {
+    let message = refusal(
+        "snapshot_one_date.csv",
+        include_bytes!("../fixtures/snapshot_one_date.csv"),
+    );
+    assert!(message.contains("snapshot_one_date.csv"), "{message}");
+    assert!(message.contains("one period (2024-03-25)"), "{message}");
+}
+
+#[test]
+fn regression_a_roster_with_shuffled_years_read_at_confidence_high() {
+    let table = read(
+        "roster_years_shuffled.csv",
+        include_bytes!("../fixtures/roster_years_shuffled.csv"),
+    );
+    assert_eq!(table.source.confidence, Confidence::Low);
+    let text = doubt(&table, &["column C", "no time order", "records"]);
+    assert!(text.contains("2021, 2025, 2022, 2024, 2019"), "{text}");
+}
+
+#[test]
+fn regression_a_roster_read_as_a_long_table_of_one_value_per_player() {
+    let message = refusal(
+        "roster_long_single_values.csv",
+        include_bytes!("../fixtures/roster_long_single_values.csv"),
+    );
+    assert!(message.contains("each of the 6 names"), "{message}");
+    assert!(message.contains("'PATTERSON', 'ROEFS'"), "{message}");
+    assert!(message.contains("and 1 more"), "{message}");
+}
+
+#[test]
+fn the_log_sheet_read_as_asked_says_its_names_are_records() {
+    let options = ReadOptions {
+        sheet: Some("Transactions".to_string()),
+        ..ReadOptions::default()
+    };
+    let table = read_table(
+        include_bytes!("../fixtures/ledger_before_budget.xlsx"),
+        "ledger_before_budget.xlsx",
+        &options,
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(table.source.sheet.as_deref(), Some("Transactions"));
+    // 18 descriptions: Coffee 5 times, Taxi 4, Printer paper 3, five twice
+    // and ten once, over 32 dates.
+    assert_eq!(table.kpis.len(), 18);
+    assert_eq!(table.source.confidence, Confidence::Low);
+    doubt(
+        &table,
+        &[
+            "15 of the 18 KPIs",
+            "one or two values",
+            "32 periods",
+            "records",
+        ],
     );
 }

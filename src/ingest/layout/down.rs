@@ -319,6 +319,9 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     if let Some(entity) = &entity {
         warnings.extend(aggregate_warning(&series, &entity.header));
     }
+    if entity.is_none() {
+        doubts.extend(shuffled_periods_doubt(grid, period_column, &period_rows));
+    }
     let repeated: Vec<String> = repeated_periods(&period_rows, &row_entities);
     if !repeated.is_empty() {
         warnings.push(format!(
@@ -351,6 +354,44 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             ..shape.clone()
         },
     })
+}
+
+/// Steps between rows a period column needs before its order says anything.
+const ORDER_STEPS: usize = 3;
+
+/// The doubt for a column of periods in no time order (2021, 2025, 2022,
+/// 2024 …) without an entity column to group them: periods kept by people
+/// run up or down, so the rows are records (a roster, a list of filings)
+/// whose date or year is one of their properties, not the periods of KPIs.
+fn shuffled_periods_doubt(
+    grid: &Grid,
+    period_column: usize,
+    period_rows: &[(usize, Period)],
+) -> Option<Doubt> {
+    let mut ups = 0usize;
+    let mut downs = 0usize;
+    for pair in period_rows.windows(2) {
+        if let [(_, earlier), (_, later)] = pair {
+            match later.cmp(earlier) {
+                std::cmp::Ordering::Greater => ups += 1,
+                std::cmp::Ordering::Less => downs += 1,
+                std::cmp::Ordering::Equal => {}
+            }
+        }
+    }
+    let steps = ups + downs;
+    if steps < ORDER_STEPS || ups * 4 < steps || downs * 4 < steps {
+        return None;
+    }
+    let seen: Vec<String> = period_rows
+        .iter()
+        .map(|(row, _)| grid.cell(*row, period_column).display())
+        .collect();
+    Some(Doubt::low(format!(
+        "The periods in column {} are in no time order ({}): the rows look like records (one per person, item or filing) with a date among their properties, not KPIs over periods.",
+        column_name(period_column),
+        super::list_of(&seen, ", ")
+    )))
 }
 
 /// Period labels that appear on more than one row (for the same entity).

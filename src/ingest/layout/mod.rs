@@ -144,6 +144,75 @@ impl RawTable {
         }
         named * periods.sqrt()
     }
+
+    /// The KPIs (not their plans or comparisons) and how many values each has.
+    fn kpi_counts(&self) -> Vec<(&str, usize)> {
+        self.series
+            .iter()
+            .filter(|series| {
+                series
+                    .role
+                    .as_ref()
+                    .is_none_or(|(role, _)| matches!(role, Role::Actual | Role::Plain))
+            })
+            .map(|series| (series.label.as_str(), series.count()))
+            .collect()
+    }
+}
+
+/// Series a table needs before most of them having one or two values says
+/// that its "KPIs" are records (people, transactions), not KPIs.
+const RECORD_SERIES: usize = 5;
+
+/// What a table found in a sheet says against being KPIs over time: one
+/// period only (a snapshot), or a "KPI" per record (a roster, a ledger of
+/// free-text descriptions) with a value or two each. None when it is fine;
+/// an error when nothing in it can be analysed; a doubt when most of it
+/// cannot.
+fn records_not_series(table: &RawTable, location: &str) -> Result<Option<Doubt>> {
+    let mut distinct = table.periods.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if let [only] = distinct.as_slice() {
+        return Err(Error::NoTable {
+            location: location.to_string(),
+            detail: format!(
+                "every row is for one period ({}): a snapshot, with nothing over time to analyse; a table needs at least two periods",
+                only.label()
+            ),
+        });
+    }
+    // Only a long table takes its KPI names from the rows' cells, where a
+    // column of people or descriptions can pass for one.
+    if table.layout != Layout::Long {
+        return Ok(None);
+    }
+    let counts = table.kpi_counts();
+    let few: Vec<String> = counts
+        .iter()
+        .filter(|(_, count)| *count <= 2)
+        .map(|(label, _)| (*label).to_string())
+        .collect();
+    if counts.len() >= RECORD_SERIES && counts.iter().all(|(_, count)| *count <= 1) {
+        return Err(Error::NoTable {
+            location: location.to_string(),
+            detail: format!(
+                "each of the {} names read as KPIs has a single value ({}): the rows are records (one per person, item or transaction), not KPIs measured over periods",
+                counts.len(),
+                quoted_list(&few)
+            ),
+        });
+    }
+    if counts.len() >= RECORD_SERIES && distinct.len() >= 4 && few.len() * 3 >= counts.len() * 2 {
+        return Ok(Some(Doubt::low(format!(
+            "{} of the {} KPIs have only one or two values over {} periods ({}): the names are probably records (transactions, people, free-text descriptions), not KPIs; choose the column that names the KPIs.",
+            few.len(),
+            counts.len(),
+            distinct.len(),
+            quoted_list(&few)
+        ))));
+    }
+    Ok(None)
 }
 
 /// What the layout readers know beyond the grid.
@@ -197,6 +266,10 @@ pub fn find_table(grid: &Grid, context: &TableContext, mapping: &Mapping) -> Res
             detail: "found periods but no numbers beside them: there are no KPI values to analyse"
                 .to_string(),
         });
+    }
+    let mut table = table;
+    if let Some(doubt) = records_not_series(&table, &location)? {
+        table.doubts.push(doubt);
     }
     Ok(table)
 }
