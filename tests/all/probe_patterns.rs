@@ -379,3 +379,32 @@ fn the_log_sheet_read_as_asked_says_its_names_are_records() {
         ],
     );
 }
+
+#[test]
+fn regression_a_row_without_its_date_between_weeks_was_left_out_at_confidence_high() {
+    let table = read(
+        "weekly_rows_without_dates.csv",
+        include_bytes!("../fixtures/weekly_rows_without_dates.csv"),
+    );
+    assert_eq!(
+        labels(&table),
+        [
+            "2024-01-07",
+            "2024-01-14",
+            "2024-01-21",
+            "2024-01-28",
+            "2024-02-04"
+        ]
+    );
+    let (_, calls) = kpi(&table, "Calls");
+    assert_values(
+        "Calls",
+        &calls,
+        &[Some(4.0), Some(5.0), None, Some(5.0), Some(7.0)],
+    );
+    // Row 5 sits between two dated weeks; row 2, above the first date, is
+    // an opening row and not doubted.
+    let text = doubt(&table, &["Row 5", "column A", "date is missing"]);
+    assert!(!text.contains("Row 2") && !text.contains("Rows"), "{text}");
+    assert_eq!(table.source.confidence, Confidence::Check);
+}
