@@ -408,3 +408,34 @@ fn regression_a_row_without_its_date_between_weeks_was_left_out_at_confidence_hi
     assert!(!text.contains("Row 2") && !text.contains("Rows"), "{text}");
     assert_eq!(table.source.confidence, Confidence::Check);
 }
+
+// ---------------------------------------------------------------------------
+// Roles.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_objectif_read_as_the_value_under_a_merged_month() {
+    let table = read(
+        "role_row_objectif_realise.xlsx",
+        include_bytes!("../fixtures/role_row_objectif_realise.xlsx"),
+    );
+    assert_eq!(labels(&table), ["2025-01", "2025-02", "2025-03"]);
+    assert_eq!(names(&table), ["Visites clients", "Offres envoyées"]);
+    // Réalisé is the value, Objectif each month's target, % left out.
+    let (visits, values) = kpi(&table, "Visites clients");
+    assert_values("Visites clients", &values, &all(&[92.0, 104.0, 99.0]));
+    assert_target(visits, TargetKind::AtLeast, 110.0);
+    assert_values(
+        "Visites clients (Objectif)",
+        visits.target_history.as_deref().unwrap_or_default(),
+        &all(&[100.0, 100.0, 110.0]),
+    );
+    let (offers, values) = kpi(&table, "Offres envoyées");
+    assert_values("Offres envoyées", &values, &all(&[18.0, 22.0, 21.0]));
+    assert_target(offers, TargetKind::AtLeast, 25.0);
+    assert!(
+        said(&table, &["Objectif", "Réalisé", "%"]),
+        "{:?}",
+        table.source.warnings
+    );
+}

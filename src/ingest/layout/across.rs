@@ -17,7 +17,7 @@ use crate::ingest::entity::{aggregate_warning, entity_of, EntityColumn};
 use crate::ingest::grid::{Cell, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, Field};
 use crate::ingest::period::is_summary_label;
-use crate::ingest::roles::{role_word, Role};
+use crate::ingest::roles::{role_row_word, role_word, Role};
 use crate::ingest::target::{direction_from_name, direction_from_sign_prefix};
 use crate::ingest::value::{parse_value, ParsedValue};
 use crate::model::Layout;
@@ -309,7 +309,7 @@ pub fn role_row(grid: &Grid, period_row: usize, period_columns: &[usize]) -> Opt
         }
         let Some(slot) = slot else { continue };
         let role = match cell.text().filter(|text| !text.is_empty()) {
-            Some(text) => role_word(text)?,
+            Some(text) => role_row_word(text)?,
             None if period_columns.contains(&column) => Role::Actual,
             None => continue,
         };
