@@ -439,3 +439,16 @@ fn regression_objectif_read_as_the_value_under_a_merged_month() {
         table.source.warnings
     );
 }
+
+#[test]
+fn regression_an_unfilled_template_of_zeros_was_read_as_kpis() {
+    let message = refusal(
+        "template_all_zero.csv",
+        include_bytes!("../fixtures/template_all_zero.csv"),
+    );
+    assert!(
+        message.contains("all 5 values of the table are 0"),
+        "{message}"
+    );
+    assert!(message.contains("unfilled template"), "{message}");
+}

@@ -215,6 +215,17 @@ fn records_not_series(table: &RawTable, location: &str) -> Result<Option<Doubt>>
     Ok(None)
 }
 
+impl RawTable {
+    /// Whether every value of the table is zero (or missing): an unfilled
+    /// template, whose formulas show 0 and `#DIV/0!` until data is typed in.
+    fn all_zero(&self) -> bool {
+        self.series
+            .iter()
+            .flat_map(|series| series.values.iter().flatten())
+            .all(|value| *value == 0.0)
+    }
+}
+
 /// What the layout readers know beyond the grid.
 #[derive(Clone, Debug, Default)]
 pub struct TableContext {
@@ -265,6 +276,22 @@ pub fn find_table(grid: &Grid, context: &TableContext, mapping: &Mapping) -> Res
             location,
             detail: "found periods but no numbers beside them: there are no KPI values to analyse"
                 .to_string(),
+        });
+    }
+    if table.all_zero() {
+        return Err(Error::NoTable {
+            location,
+            detail: format!(
+                "all {} values of the table are 0 or errors ({} over {} periods): an unfilled template, with no data to analyse yet{}",
+                table.value_count,
+                quoted_list(&table.series.iter().map(|series| series.label.clone()).collect::<Vec<_>>()),
+                table.periods.len(),
+                table
+                    .doubts
+                    .iter()
+                    .map(|doubt| format!(". {}", doubt.text.trim_end_matches('.')))
+                    .collect::<String>()
+            ),
         });
     }
     let mut table = table;
