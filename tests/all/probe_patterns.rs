@@ -452,3 +452,47 @@ fn regression_an_unfilled_template_of_zeros_was_read_as_kpis() {
     );
     assert!(message.contains("unfilled template"), "{message}");
 }
+
+// ---------------------------------------------------------------------------
+// Periods.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_french_jui_and_aou_were_dropped_then_reported_as_no_data() {
+    let table = read(
+        "french_months_jui_juil.csv",
+        include_bytes!("../fixtures/french_months_jui_juil.csv"),
+    );
+    let months: Vec<String> = (1..=12).map(|month| format!("2026-{month:02}")).collect();
+    assert_eq!(labels(&table), months);
+    let (_, ca) = kpi(&table, "CA");
+    let expected: Vec<f64> = (1..=12).map(f64::from).collect();
+    assert_values("CA", &ca, &all(&expected));
+    assert!(!said(&table, &["no data"]), "{:?}", table.source.warnings);
+    assert_eq!(table.source.confidence, Confidence::High);
+}
+
+#[test]
+fn regression_years_beside_yearless_months_were_dropped_without_a_word() {
+    let table = read(
+        "years_beside_yearless_months.csv",
+        include_bytes!("../fixtures/years_beside_yearless_months.csv"),
+    );
+    // The months take their year from `Sous total 2026`, which is said and
+    // left out as a total; the years before them are named in a doubt.
+    assert_eq!(labels(&table), ["2026-01", "2026-02", "2026-03"]);
+    let (_, model) = kpi(&table, "MT 316");
+    assert_values("MT 316", &model, &all(&[3.0, 4.0, 5.0]));
+    assert!(
+        said(&table, &["2026", "'Sous total 2026'"]),
+        "{:?}",
+        table.source.warnings
+    );
+    assert!(
+        said(&table, &["left out", "'Sous total 2026'"]),
+        "{:?}",
+        table.source.warnings
+    );
+    doubt(&table, &["'2023', '2024'", "months without a year"]);
+    assert_ne!(table.source.confidence, Confidence::High);
+}
