@@ -496,3 +496,27 @@ fn regression_years_beside_yearless_months_were_dropped_without_a_word() {
     doubt(&table, &["'2023', '2024'", "months without a year"]);
     assert_ne!(table.source.confidence, Confidence::High);
 }
+
+// ---------------------------------------------------------------------------
+// Messages.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_workbook_refusal_quotes_what_the_nearest_sheet_holds() {
+    let message = refusal(
+        "snapshot_sheets.xlsx",
+        include_bytes!("../fixtures/snapshot_sheets.xlsx"),
+    );
+    assert!(message.contains("'Notes', 'This week'"), "{message}");
+    assert!(
+        message.contains("the nearest is sheet 'This week'"),
+        "{message}"
+    );
+    assert!(message.contains("one period (2024-03-25)"), "{message}");
+    // The file is named once.
+    assert_eq!(
+        message.matches("snapshot_sheets.xlsx").count(),
+        1,
+        "{message}"
+    );
+}
