@@ -17,7 +17,8 @@ use crate::ingest::metadata::{name_key, MetaRecord};
 use crate::ingest::period::{coarsen, gaps_and_duplicates, infer_frequency};
 use crate::ingest::roles::{split_role, Role};
 use crate::ingest::target::{
-    direction_from_name, direction_from_sign_prefix, parse_direction, parse_target, split_header,
+    direction_from_name, direction_from_sign_prefix, lower_only_for_pay, parse_direction,
+    parse_target, split_header,
 };
 use crate::ingest::value::unit_of_header;
 use crate::model::{
@@ -460,11 +461,20 @@ fn unique_name(name: &str, seen: &mut HashMap<String, usize>) -> String {
 }
 
 /// The direction a KPI's words suggest: its name (`Churn`, `(-) Impostos`),
-/// else the group it sits in (an income statement's `Cost` lines).
+/// else the group it sits in (an income statement's `Cost` lines). A pay
+/// line (`Base Salary`) under an income section is an income.
 fn direction_hint(name: &str, department: Option<&str>) -> Option<Direction> {
-    direction_from_sign_prefix(name)
-        .or_else(|| direction_from_name(name))
-        .or_else(|| department.and_then(direction_from_name))
+    let by_section = department.and_then(direction_from_name);
+    let by_name = direction_from_sign_prefix(name).or_else(|| direction_from_name(name));
+    match by_name {
+        Some(Direction::LowerIsBetter)
+            if by_section == Some(Direction::HigherIsBetter) && lower_only_for_pay(name) =>
+        {
+            by_section
+        }
+        Some(direction) => Some(direction),
+        None => by_section,
+    }
 }
 
 /// A plan's threshold per period (in output order) and the latest one at

@@ -1,7 +1,7 @@
 //! The patterns of sheets the tests had not seen: a probe of 31 published
 //! sheets (kept outside the repository) found each of these read wrong,
 //! most of them silently. Each pattern has a small fixture of our own from
-//! `tests/fixtures/make_fixtures.py` (section 19) and a test named after
+//! `tests/fixtures/make_fixtures.py` (section 20) and a test named after
 //! what broke; the numbers expected below are the generator's, typed out
 //! by hand. A reading that cannot be right must say why in its doubts (and
 //! come out at confidence `check` or `low`), or be refused with an error
@@ -518,5 +518,61 @@ fn a_workbook_refusal_quotes_what_the_nearest_sheet_holds() {
         message.matches("snapshot_sheets.xlsx").count(),
         1,
         "{message}"
+    );
+}
+
+#[test]
+fn regression_dutch_norm_and_meetlat_were_read_as_kpis_instead_of_targets() {
+    // A members' count beside its yardstick: `meetlat` (and `norm`) is the
+    // target path, not a second KPI.
+    for word in ["meetlat", "norm", "streefwaarde"] {
+        let csv = format!(
+            "maand,leden,{word}\nmei 2018,37,37\njun 2018,40,43\njul 2018,44,49\naug 2018,47,57\n"
+        );
+        let table = read("leden.csv", csv.as_bytes());
+        assert_eq!(names(&table), ["leden"], "{word}");
+        let (meta, values) = kpi(&table, "leden");
+        assert_values("leden", &values, &all(&[37.0, 40.0, 44.0, 47.0]));
+        assert_target(meta, TargetKind::AtLeast, 57.0);
+        assert_eq!(
+            meta.target_history,
+            Some(all(&[37.0, 43.0, 49.0, 57.0])),
+            "{word}: the yardstick of each month"
+        );
+    }
+}
+
+#[test]
+fn regression_a_salary_under_income_read_lower_is_better() {
+    // A household budget: pay is an income here, rent a cost; a salary
+    // named as a cost stays one.
+    let csv = "Figures in USD,Jan 2024,Feb 2024,Mar 2024\n\
+               Income:,,,\n\
+               Base Salary,3100,3100,3250\n\
+               Bonus,500,550,600\n\
+               Total Income,3600,3650,3850\n\
+               Expenses:,,,\n\
+               Rent,1120,1120,1120\n\
+               Salary costs,300,310,320\n\
+               Groceries,550,560,540\n\
+               Total Expenses,1970,1990,1980\n";
+    let table = read("household.csv", csv.as_bytes());
+    assert_direction(
+        &table,
+        "Base Salary",
+        Direction::HigherIsBetter,
+        DirectionSource::Name,
+    );
+    assert_direction(
+        &table,
+        "Rent",
+        Direction::LowerIsBetter,
+        DirectionSource::Name,
+    );
+    assert_direction(
+        &table,
+        "Salary costs",
+        Direction::LowerIsBetter,
+        DirectionSource::Name,
     );
 }
