@@ -190,6 +190,16 @@ fn order_periods(
     warnings: &mut Vec<String>,
 ) -> (Vec<Period>, Vec<Vec<usize>>, Frequency, i64, usize) {
     let (frequency, step_days) = infer_frequency(found);
+    if let Some(Period::Month { .. }) = found.first() {
+        let every = match frequency {
+            Frequency::Quarterly => Some("every third month: read as the quarters they fall in"),
+            Frequency::Yearly => Some("the same month of every year: read as years"),
+            _ => None,
+        };
+        if let Some(every) = every {
+            warnings.push(format!("The months are {every}."));
+        }
+    }
     let coarse = coarsen(found, frequency);
     let mut slots: Vec<(Period, usize)> = coarse.iter().copied().zip(0..).collect();
     slots.sort_by_key(|(period, slot)| (period.start_date(), *period, *slot));

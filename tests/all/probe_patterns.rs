@@ -576,3 +576,36 @@ fn regression_a_salary_under_income_read_lower_is_better() {
         DirectionSource::Name,
     );
 }
+
+#[test]
+fn regression_quarter_end_months_were_read_as_monthly_with_gaps() {
+    // A quarterly sheet that names each quarter by its last month: six
+    // quarters, not sixteen months with ten of them empty.
+    let csv = "Quarter,Revenue\nMar 2024,10\nJun 2024,12\nSep 2024,13\nDec 2024,15\nMar 2025,16\nJun 2025,18\n";
+    let table = read("quarter_ends.csv", csv.as_bytes());
+    assert_eq!(table.source.frequency, kpilot::model::Frequency::Quarterly);
+    assert_eq!(
+        labels(&table),
+        ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]
+    );
+    let (_, values) = kpi(&table, "Revenue");
+    assert_values(
+        "Revenue",
+        &values,
+        &all(&[10.0, 12.0, 13.0, 15.0, 16.0, 18.0]),
+    );
+    assert!(said(&table, &["every third month", "quarters"]));
+    // The same month of every year is a yearly sheet.
+    let yearly = read(
+        "year_ends.csv",
+        b"Year end,Headcount\nDec 2021,40\nDec 2022,44\nDec 2023,47\nDec 2024,52\n",
+    );
+    assert_eq!(labels(&yearly), ["2021", "2022", "2023", "2024"]);
+    // Months with a missing quarter-end still read monthly when they are
+    // not all on one lattice.
+    let monthly = read(
+        "months.csv",
+        b"Month,Leads\nJan 2024,1\nFeb 2024,2\nMar 2024,3\nJun 2024,4\n",
+    );
+    assert_eq!(monthly.source.frequency, kpilot::model::Frequency::Monthly);
+}
