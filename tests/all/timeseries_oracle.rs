@@ -20,9 +20,8 @@ use kpilot::analysis::leadlag::prewhiten::{ar_filter, max_prewhitening_order, pr
 use kpilot::analysis::seasonality::{remove_seasonal_means, seasonality, SeasonalPeriod};
 use kpilot::analysis::significance::prewhitened_mann_kendall;
 use kpilot::analysis::stationarity::{
-    adf_test, adf_test_with_trend, assess_stationarity, kpss_p_value, kpss_test,
-    mackinnon_p_value, mackinnon_p_value_for, stationary_series, AdfRegression, AdfTest,
-    KpssTableEdge, Stationarity,
+    adf_test, adf_test_with_trend, assess_stationarity, kpss_p_value, kpss_test, mackinnon_p_value,
+    mackinnon_p_value_for, stationary_series, AdfRegression, AdfTest, KpssTableEdge, Stationarity,
 };
 use serde::Deserialize;
 
@@ -224,7 +223,10 @@ fn assert_adf(
     let test = quantities.test;
     match (actual, expected) {
         (Some(actual), Some(expected)) => {
-            assert_eq!(actual.used_lag, expected.used_lag, "{name}: {test} used lag");
+            assert_eq!(
+                actual.used_lag, expected.used_lag,
+                "{name}: {test} used lag"
+            );
             assert_eq!(actual.nobs, expected.nobs, "{name}: {test} nobs");
             assert_relative(
                 quantities.statistic,
@@ -280,7 +282,12 @@ fn adf_with_trend_matches_statsmodels_adfuller_ct() {
         let actual = adf_test_with_trend(&case.values);
         assert!(actual.is_none_or(|test| test.regression == AdfRegression::ConstantAndTrend));
         tested += usize::from(actual.is_some());
-        assert_adf(&quantities, &case.name, actual.as_ref(), case.adf_ct.as_ref());
+        assert_adf(
+            &quantities,
+            &case.name,
+            actual.as_ref(),
+            case.adf_ct.as_ref(),
+        );
     }
     assert!(tested >= 100, "only {tested} ct cases");
     report("ADF ct");
