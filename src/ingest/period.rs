@@ -766,16 +766,25 @@ fn same_kind(a: &Period, b: &Period) -> bool {
 /// Quarterly, the same month of every year Yearly; other months Monthly.
 /// Needs three distinct months; the step is the lower median gap.
 fn frequency_of_months(periods: &[Period]) -> Frequency {
-    let mut months: Vec<i64> = periods
-        .iter()
-        .filter_map(|period| match period {
-            Period::Month { year, month } => Some(i64::from(*year) * 12 + i64::from(*month) - 1),
-            _ => None,
-        })
-        .collect();
-    months.sort_unstable();
-    months.dedup();
-    let mut gaps: Vec<i64> = months
+    let gaps = sorted_gaps(periods.iter().filter_map(|period| match period {
+        Period::Month { year, month } => Some(i64::from(*year) * 12 + i64::from(*month) - 1),
+        _ => None,
+    }));
+    let on_lattice = |step: i64| gaps.iter().all(|gap| gap % step == 0);
+    match lower_median(&gaps) {
+        Some(3) if gaps.len() >= 2 && on_lattice(3) => Frequency::Quarterly,
+        Some(12) if gaps.len() >= 2 && on_lattice(12) => Frequency::Yearly,
+        _ => Frequency::Monthly,
+    }
+}
+
+/// The gaps between the distinct values of a list (in days, months …),
+/// smallest first.
+fn sorted_gaps(values: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut values: Vec<i64> = values.collect();
+    values.sort_unstable();
+    values.dedup();
+    let mut gaps: Vec<i64> = values
         .windows(2)
         .filter_map(|pair| match pair {
             [earlier, later] => Some(later - earlier),
@@ -783,35 +792,21 @@ fn frequency_of_months(periods: &[Period]) -> Frequency {
         })
         .collect();
     gaps.sort_unstable();
-    let median_gap = gaps.get(gaps.len().saturating_sub(1) / 2).copied();
-    let on_lattice = |step: i64| gaps.iter().all(|gap| gap % step == 0);
-    match median_gap {
-        Some(3) if months.len() >= 3 && on_lattice(3) => Frequency::Quarterly,
-        Some(12) if months.len() >= 3 && on_lattice(12) => Frequency::Yearly,
-        _ => Frequency::Monthly,
-    }
+    gaps
+}
+
+/// The lower median of sorted values: with an even count, the smaller
+/// middle one.
+fn lower_median(sorted: &[i64]) -> Option<i64> {
+    sorted.get(sorted.len().saturating_sub(1) / 2).copied()
 }
 
 fn frequency_of_days(periods: &[Period]) -> (Frequency, i64) {
-    let mut dates: Vec<NaiveDate> = periods
-        .iter()
-        .filter_map(|period| match period {
-            Period::Day(date) => Some(*date),
-            _ => None,
-        })
-        .collect();
-    dates.sort();
-    dates.dedup();
-    let mut gaps: Vec<i64> = dates
-        .windows(2)
-        .filter_map(|pair| match pair {
-            [earlier, later] => Some((*later - *earlier).num_days()),
-            _ => None,
-        })
-        .collect();
-    gaps.sort_unstable();
-    // The lower median: with an even count it is the smaller middle gap.
-    let Some(&median_gap) = gaps.get(gaps.len().saturating_sub(1) / 2) else {
+    let gaps = sorted_gaps(periods.iter().filter_map(|period| match period {
+        Period::Day(date) => Some(i64::from(date.num_days_from_ce())),
+        _ => None,
+    }));
+    let Some(median_gap) = lower_median(&gaps) else {
         return (Frequency::Irregular, 0);
     };
     match median_gap {
