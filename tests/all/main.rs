@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod forecast_oracle;
 mod ingest_fixtures;
+mod parser_properties;
 mod realworld;
 mod realworld_patterns;
 mod suggestions;
