@@ -265,10 +265,10 @@ fn choose_sheet(
         let table = layout::find_table(&grid, &context, &options.mapping)?;
         return Ok(DataSheet {
             metadata: metadata_beside(grid.sheet.as_deref().unwrap_or(wanted)),
+            notes: workbook.reading_notes(wanted),
             grid,
             table,
             sheets: names,
-            notes: Vec::new(),
             doubts: Vec::new(),
         });
     }
@@ -381,6 +381,7 @@ fn choose_sheet(
     }
     let (index, table, _) = found.swap_remove(chosen);
     let grid = grids.swap_remove(index);
+    notes.extend(workbook.reading_notes(grid.sheet.as_deref().unwrap_or_default()));
     Ok(DataSheet {
         metadata: metadata_beside(grid.sheet.as_deref().unwrap_or_default()),
         grid,

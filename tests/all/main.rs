@@ -9,6 +9,7 @@ mod ingest_fixtures;
 mod parser_properties;
 mod realworld;
 mod realworld_patterns;
+mod regression;
 mod suggestions;
 mod timeseries_oracle;
 mod timeseries_robustness;
