@@ -24,6 +24,7 @@ pub mod locale;
 pub mod mapping;
 pub mod metadata;
 pub mod period;
+pub mod prescan;
 pub mod roles;
 pub mod target;
 pub mod text;
