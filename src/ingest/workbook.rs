@@ -63,6 +63,7 @@ impl Workbook {
         };
         if format == Format::Xls {
             check_compound_file(bytes).map_err(|detail| failure(explain(&detail)))?;
+            prescan::check_xls(bytes).map_err(failure)?;
         }
         if format == Format::Ods {
             prescan::check_ods(bytes).map_err(failure)?;
@@ -92,18 +93,18 @@ impl Workbook {
         };
         let opened = |error: &dyn std::fmt::Display| failure(explain(&error.to_string()));
         let sheets = match format {
-            Format::Xlsx => read_xlsx(
-                open_workbook_from_rs::<Xlsx<_>, _>(cursor).map_err(|e| opened(&e))?,
-            ),
-            Format::Xlsb => read_xlsb(
-                open_workbook_from_rs::<Xlsb<_>, _>(cursor).map_err(|e| opened(&e))?,
-            ),
-            Format::Xls => read_ranges(
-                open_workbook_from_rs::<Xls<_>, _>(cursor).map_err(|e| opened(&e))?,
-            ),
-            Format::Ods => read_ranges(
-                open_workbook_from_rs::<Ods<_>, _>(cursor).map_err(|e| opened(&e))?,
-            ),
+            Format::Xlsx => {
+                read_xlsx(open_workbook_from_rs::<Xlsx<_>, _>(cursor).map_err(|e| opened(&e))?)
+            }
+            Format::Xlsb => {
+                read_xlsb(open_workbook_from_rs::<Xlsb<_>, _>(cursor).map_err(|e| opened(&e))?)
+            }
+            Format::Xls => {
+                read_ranges(open_workbook_from_rs::<Xls<_>, _>(cursor).map_err(|e| opened(&e))?)
+            }
+            Format::Ods => {
+                read_ranges(open_workbook_from_rs::<Ods<_>, _>(cursor).map_err(|e| opened(&e))?)
+            }
             Format::Text => return Err(failure("it is a text file, not a workbook".to_string())),
         };
         let sheets = sheets.map_err(failure)?;
@@ -169,12 +170,18 @@ impl Workbook {
             .sum();
         if grid_cells > MAX_CELLS {
             let height = last_column_of_row.keys().max().map_or(0, |row| row + 1);
-            let width = last_column_of_row.values().max().map_or(0, |column| column + 1);
+            let width = last_column_of_row
+                .values()
+                .max()
+                .map_or(0, |column| column + 1);
             return Err(too_large(format!(
                 "the sheet is {height} rows × {width} columns; kpilot reads up to {MAX_CELLS} cells per sheet — trim it or use the command line on a smaller export"
             )));
         }
-        let height = last_column_of_row.keys().max().map_or(0, |row| *row as usize + 1);
+        let height = last_column_of_row
+            .keys()
+            .max()
+            .map_or(0, |row| *row as usize + 1);
         let mut rows = vec![Vec::new(); height];
         for cell in &sheet.cells {
             if let Some(row) = rows.get_mut(cell.row as usize) {
@@ -321,7 +328,9 @@ fn band_starts(mut indices: Vec<u32>) -> Vec<u32> {
 
 /// The band an index falls in, given the bands' first indices.
 fn band_of(starts: &[u32], index: u32) -> usize {
-    starts.partition_point(|start| *start <= index).saturating_sub(1)
+    starts
+        .partition_point(|start| *start <= index)
+        .saturating_sub(1)
 }
 
 /// Keeps the block of cells holding the most of them (blocks are set apart
