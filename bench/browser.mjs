@@ -8,7 +8,8 @@
 //   BENCH_ONLY=size,load,sample,edit node bench/browser.mjs
 //
 // Environment:
-//   BENCH_ONLY          comma-separated parts: size, load, sample, large, edit (default all)
+//   BENCH_ONLY          comma-separated parts: size, load, sample, large, edit, leadlag (default all;
+//                       leadlag opens the Lead & lag tab on a 500-KPI sheet with ~900 significant pairs)
 //   BENCH_RUNS          runs per measurement, the median counts (5)
 //   BENCH_LARGE_BUDGET  seconds of runs per large file; after that no new run starts (240)
 //   BENCH_TIMEOUT       seconds one open may take before it counts as timed out (900)
@@ -27,7 +28,6 @@ import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/serve.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -38,13 +38,14 @@ const CHROMIUM = process.env.KPILOT_CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LARGE_BUDGET_MS = Number(process.env.BENCH_LARGE_BUDGET ?? 240) * 1000;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT ?? 900) * 1000;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'size,load,sample,large,edit').split(',').map((part) => part.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'size,load,sample,large,edit,leadlag').split(',').map((part) => part.trim()));
 
 const LARGE = {
   xlsx: 'browser-daily-40kpi.xlsx',
   csv38: 'browser-long-38mb.csv',
   csv50: 'browser-long-50mb.csv',
   wide: 'browser-wide-500x120.csv',
+  leadlag: 'browser-leadlag-500x120.csv',
 };
 const EDIT_KPIS = ['KPI 010', 'KPI 120', 'KPI 230', 'KPI 340', 'KPI 450', 'KPI 499'];
 const EDIT_TARGET = '>= 1000000'; // far above every value: the KPI turns "Breached"
@@ -103,6 +104,14 @@ function pageInstrumentation() {
   };
   window.__bench = bench;
 
+  // Each measured page starts as a first visit: the files a page keeps in
+  // IndexedDB (and would restore on load) are dropped before its scripts run.
+  try {
+    indexedDB.deleteDatabase('kpilot');
+  } catch {
+    // no IndexedDB: nothing kept
+  }
+
   // Every worker the page starts: a listener registered before the page's own
   // onmessage, so it sees each message first and times its deserialisation.
   const NativeWorker = window.Worker;
@@ -142,7 +151,7 @@ function pageInstrumentation() {
   document.addEventListener(
     'click',
     (event) => {
-      if (event.target?.closest?.('[data-action="try-sample"]')) bench.marks.trigger = abs();
+      if (event.target?.closest?.('[data-action="try-sample"]') || event.target?.closest?.('#tab-leadlag')) bench.marks.trigger = abs();
     },
     true,
   );
@@ -157,6 +166,7 @@ function pageInstrumentation() {
    *   {kind: 'grid', name, rows?}   a new .kpi-grid for file `name`
    *   {kind: 'error', name}         the error banner naming `name`
    *   {kind: 'status', kpi}         the grid where `kpi`'s status word changed
+   *   {kind: 'leadlag'}             the Lead & lag panel shown, its cells drawn
    * with {outcome, domAt, frameAt, text}. domAt is the mutation callback after
    * the render; frameAt is after the next animation frame (the paint).
    */
@@ -179,6 +189,15 @@ function pageInstrumentation() {
       });
     };
     const check = () => {
+      if (spec.kind === 'leadlag') {
+        const panel = document.getElementById('panel-leadlag');
+        const view = panel.querySelector('.leadlag');
+        if (panel.hidden || !view) return;
+        const cells = panel.querySelectorAll('.matrix-frame .cell').length;
+        if (!cells && panel.querySelector('.matrix-frame')) return; // the matrix's cells come with the next frame
+        finish('rendered', `${cells} matrix cells drawn, ${panel.querySelectorAll('.relationship-list li').length} relationships listed`);
+        return;
+      }
       const banner = document.getElementById('error-banner');
       if (!banner.hidden && (spec.kind !== 'status' ? banner.textContent.includes(spec.name) : true)) {
         finish('error', document.getElementById('error-message').textContent);
@@ -190,7 +209,7 @@ function pageInstrumentation() {
       if (spec.kind !== 'status' && table === oldTable) return;
       if (spec.kind === 'grid') {
         if (document.querySelector('#mapping .file-name')?.textContent !== spec.name) return;
-        const rows = table.querySelectorAll('tbody tr').length;
+        const rows = table.querySelectorAll('tbody tr[data-kpi-index]').length;
         if (spec.rows && rows !== spec.rows) return;
         finish('rendered', `${rows} KPI rows`);
       } else if (spec.kind === 'status') {
@@ -286,6 +305,7 @@ async function workerInstrumentation() {
 class Bench {
   async start() {
     this.server = await startServer({ root: WWW, port: 0 });
+    const { chromium } = await import('playwright-core');
     this.browser = await chromium.launch(LAUNCH);
     this.version = this.browser.version();
   }
@@ -579,6 +599,44 @@ async function targetEdits(bench) {
 }
 
 /**
+ * Opening the Lead & lag tab on a 500-KPI sheet with hundreds of
+ * significant pairs (browser-leadlag-500x120.csv): the first showing of a
+ * report draws the view (the list and the part of the matrix in view). Each
+ * run makes a new report (a horizon change) and opens the tab right after
+ * its grid appears, so every run draws the view afresh.
+ */
+async function leadLagTab(bench) {
+  const handle = await bench.openPage();
+  const name = LARGE.leadlag;
+  const opened = await measure(handle, { kind: 'grid', name, rows: 500 }, () => handle.page.setInputFiles('#file-input', join(OUT, name)), { timeout: 600_000 });
+  if (opened.outcome !== 'rendered') throw new Error(`the 500-KPI sheet did not open: ${opened.text}`);
+  const runs = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    if (run > 0) {
+      await handle.page.click('#tab-grid');
+      const horizon = run % 2 ? '6' : '3';
+      await measure(
+        handle,
+        { kind: 'grid', name, rows: 500 },
+        async () => {
+          await handle.page.evaluate(() => {
+            window.__bench.marks.trigger = performance.timeOrigin + performance.now();
+          });
+          await handle.page.selectOption('#horizon-select', horizon);
+        },
+        { timeout: 300_000 },
+      );
+    }
+    const result = await measure(handle, { kind: 'leadlag' }, () => handle.page.click('#tab-leadlag'));
+    runs.push(result);
+    log(`Lead & lag tab run ${run + 1}: ${result.text} in ${ms(result.ms)} (next frame ${ms(result.frameMs)})`);
+  }
+  const tested = await handle.page.evaluate(() => document.querySelector('#panel-leadlag .leadlag > .muted')?.textContent ?? '');
+  await handle.close();
+  return { runs, tested };
+}
+
+/**
  * Self and inclusive time per function in a CPU profile taken around one
  * measured edit: the page's own functions and the big buckets (GC, program).
  */
@@ -713,7 +771,7 @@ function render(bench, results) {
   const row = (...cells) => lines.push(`| ${cells.map(cell).join(' | ')} |`);
   lines.push('# kpilot in the browser', '', `Run ${new Date().toISOString()} — \`node bench/browser.mjs\`.`, '', environment(bench), '');
   lines.push('| Measure | Result | Goal | Detail |', '|---|---|---|---|');
-  const { size, load, sample, large, edit } = results;
+  const { size, load, sample, large, edit } = results; // and results.leadlag
   if (size) {
     row('wasm module, raw', bytes(size.raw), '', 'www/pkg/kpilot_bg.wasm');
     row('wasm module, gzip -9', bytes(size.gzip), '', `${((size.gzip / size.raw) * 100).toFixed(1)} % of raw (Node zlib)`);
@@ -798,6 +856,16 @@ function render(bench, results) {
     row('… other (queueing, thread hops)', Math.abs(p.other) < 5 ? '≈ 0' : ms(p.other), '', 'the rest: input handling, waits for a busy thread');
     row('Open of the 500-KPI sheet', ms(edit.opened.ms), '', `for reference; phases: ${phaseText(edit.opened.phases)}`);
   }
+  if (results.leadlag) {
+    const { runs, tested } = results.leadlag;
+    const values = runs.map((result) => result.ms);
+    row(
+      'Lead & lag tab opened on 500 KPIs × 120 months',
+      ms(median(values)),
+      verdict(median(values), 300),
+      `click on the tab → the view in the DOM with the matrix cells in view drawn; each run a fresh report (a horizon change), so the view is drawn anew; median of ${runs.length}; runs ${runsText(values)}; next frame at ${ms(median(runs.map((r) => r.frameMs)))}. ${runs[0]?.text ?? ''}. ${tested}`,
+    );
+  }
   lines.push('');
   if (edit?.mainThread) {
     lines.push(`### Where a target edit's main-thread time goes (CPU profile of one more edit, ${ms(edit.profiled.ms)} end to end)`, '');
@@ -834,14 +902,32 @@ function render(bench, results) {
 
 // ---- main ----------------------------------------------------------------------
 
-async function main() {
-  for (const path of ['pkg/kpilot.js', 'pkg/kpilot_bg.wasm', 'sample.xlsx']) {
-    if (!existsSync(join(WWW, path))) throw new Error(`www/${path} is missing: run scripts/build-web.sh first.`);
+/**
+ * Installs what the benchmark needs and is missing, with the project's own
+ * scripts: the npm packages, the built page (wasm engine, uPlot, sample) and
+ * Debian's Chromium. Each step is skipped when its result is there.
+ */
+function ensurePrerequisites() {
+  const run = (what, command) => {
+    log(what);
+    const done = spawnSync('bash', ['-c', command], { cwd: ROOT, stdio: 'inherit' });
+    if (done.status !== 0) throw new Error(`${what} failed (exit ${done.status})`);
+  };
+  if (!existsSync(join(ROOT, 'node_modules', 'playwright-core'))) run('installing the npm packages…', 'source scripts/lib.sh && ensure_node_packages');
+  if (['pkg/kpilot.js', 'pkg/kpilot_bg.wasm', 'sample.xlsx', 'vendor/uPlot.esm.js'].some((path) => !existsSync(join(WWW, path)))) {
+    run('building the page (scripts/build-web.sh)…', './scripts/build-web.sh');
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (apt-get install chromium, or set KPILOT_CHROMIUM).`);
+  if (!existsSync(CHROMIUM)) {
+    if (process.env.KPILOT_CHROMIUM) throw new Error(`No Chromium at ${CHROMIUM} (KPILOT_CHROMIUM).`);
+    run('installing Chromium…', 'source scripts/lib.sh && ensure_chromium');
+  }
+}
+
+async function main() {
+  ensurePrerequisites();
   mkdirSync(OUT, { recursive: true });
-  if (ONLY.has('large') || ONLY.has('edit')) {
-    const wanted = ONLY.has('large') ? Object.values(LARGE) : [LARGE.wide];
+  if (ONLY.has('large') || ONLY.has('edit') || ONLY.has('leadlag')) {
+    const wanted = ONLY.has('large') ? Object.values(LARGE) : [LARGE.wide, LARGE.leadlag];
     if (wanted.some((name) => !existsSync(join(OUT, name)))) {
       log('generating the large files (bench/make_large_files.py)…');
       const made = spawnSync('python3', [join(HERE, 'make_large_files.py')], { stdio: 'inherit' });
@@ -865,6 +951,10 @@ async function main() {
     if (ONLY.has('edit')) {
       log('target edits on 500 KPIs…');
       results.edit = await targetEdits(bench);
+    }
+    if (ONLY.has('leadlag')) {
+      log('the Lead & lag tab on 500 KPIs…');
+      results.leadlag = await leadLagTab(bench);
     }
     if (ONLY.has('large')) {
       log('large files…');

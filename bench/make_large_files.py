@@ -22,7 +22,7 @@ No file carries a target, so every KPI starts as "No target". The random
 numbers come from Python's `random.Random` with fixed seeds, and the .xlsx is
 re-zipped with fixed timestamps, so the same command writes the same bytes.
 
-    python3 bench/make_large_files.py            # all four
+    python3 bench/make_large_files.py            # all five
     python3 bench/make_large_files.py --force    # rewrite them
     python3 bench/make_large_files.py --only wide
 """
@@ -148,11 +148,42 @@ def write_wide_csv(path):
             out.write(",".join([label, *("" if v is None else f"{v:.2f}" for v in values)]) + "\n")
 
 
+def write_leadlag_csv(path):
+    """Followers are 0.8 x a leader's change k months earlier plus their own noise."""
+    rng = random.Random(500121)
+    leaders = 100
+    followers_per_leader = 4
+    names = kpi_names(leaders * (1 + followers_per_leader), "KPI")
+    columns = []
+    for leader in range(leaders):
+        steps = [rng.gauss(0, 1) for _ in range(WIDE_PERIODS)]
+        columns.append(steps)
+        for follower in range(followers_per_leader):
+            lag = 1 + (leader + follower) % 3
+            own = [0.8 * (steps[t - lag] if t >= lag else 0.0) + rng.gauss(0, 0.6) for t in range(WIDE_PERIODS)]
+            columns.append(own)
+    # Cumulate the changes into levels (random walks that share their steps).
+    series = []
+    for index, steps in enumerate(columns):
+        level = 100 + 10 * (index % 37)
+        values = []
+        for step in steps:
+            level += step
+            values.append(level)
+        series.append(values)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(",".join(["Month", *names]) + "\n")
+        for month in range(WIDE_PERIODS):
+            label = f"{2015 + month // 12}-{month % 12 + 1:02d}"
+            out.write(",".join([label, *(f"{column[month]:.2f}" for column in series)]) + "\n")
+
+
 FILES = {
     "xlsx": ("browser-daily-40kpi.xlsx", write_xlsx),
     "csv38": ("browser-long-38mb.csv", lambda path: write_long_csv(path, LONG_38_BYTES, 38)),
     "csv50": ("browser-long-50mb.csv", lambda path: write_long_csv(path, LONG_50_BYTES, 50)),
     "wide": ("browser-wide-500x120.csv", write_wide_csv),
+    "leadlag": ("browser-leadlag-500x120.csv", write_leadlag_csv),
 }
 
 

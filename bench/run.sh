@@ -10,7 +10,11 @@
 #   BENCH_BUDGET  seconds the Python pair loop may run before it extrapolates (120)
 #   BENCH_CPU     the core both sides are pinned to (0)
 #   BENCH_RUNS    kpilot runs per sheet, the best one counts (3)
-#   BENCH_SKIP_BUILD=1  use the existing target/release/kpilot
+#   BENCH_SKIP_BUILD=1  use the existing binary, build nothing
+#   KPILOT_BIN    the kpilot binary to time (default target/release/kpilot;
+#                 setting it skips the build, like BENCH_SKIP_BUILD=1)
+#   BENCH_WANDERS_ADF  the ADF regression of the reference's wanders guard
+#                 ("c" or "ct"; default: what bench/reference.py says)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,7 +23,7 @@ out="$here/out"
 budget="${BENCH_BUDGET:-120}"
 cpu="${BENCH_CPU:-0}"
 runs="${BENCH_RUNS:-3}"
-kpilot="$root/target/release/kpilot"
+kpilot="${KPILOT_BIN:-$root/target/release/kpilot}"
 
 # Single-threaded BLAS for the Python side (reference.py sets these too).
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMEXPR_NUM_THREADS=1
@@ -29,19 +33,22 @@ pin() {
 }
 
 echo "== Python packages"
-if ! python3 -c 'import numpy, scipy, pandas, statsmodels, pymannkendall' 2> /dev/null; then
-    python3 -m pip install --quiet numpy scipy pandas statsmodels pymannkendall \
-        || python3 -m pip install --quiet --break-system-packages numpy scipy pandas statsmodels pymannkendall
+packages=(numpy scipy pandas statsmodels pymannkendall statsforecast)
+if ! python3 -c 'import numpy, scipy, pandas, statsmodels, pymannkendall, statsforecast' 2> /dev/null; then
+    python3 -m pip install --quiet "${packages[@]}" \
+        || python3 -m pip install --quiet --break-system-packages "${packages[@]}"
 fi
-python3 -c 'import numpy, scipy, pandas, statsmodels, pymannkendall as m
+python3 -c 'import numpy, scipy, pandas, statsmodels, pymannkendall as m, statsforecast
 print("numpy", numpy.__version__, "scipy", scipy.__version__, "pandas", pandas.__version__,
-      "statsmodels", statsmodels.__version__, "pymannkendall", getattr(m, "__version__", "?"))'
+      "statsmodels", statsmodels.__version__, "pymannkendall", getattr(m, "__version__", "?"),
+      "statsforecast", statsforecast.__version__)'
 
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 && -z "${KPILOT_BIN:-}" ]]; then
     echo "== cargo build --release --bin kpilot"
     (cd "$root" && cargo build --release --bin kpilot)
 fi
-[[ -x "$kpilot" ]] || { echo "no $kpilot: build it first" >&2; exit 1; }
+[[ -x "$kpilot" ]] || { echo "no $kpilot: build it first (or set KPILOT_BIN)" >&2; exit 1; }
+echo "== kpilot: $kpilot ($("$kpilot" --version 2>/dev/null))"
 
 echo "== generating sheets in $out"
 mkdir -p "$out"
@@ -102,10 +109,11 @@ done
 
 echo
 names="$(IFS=,; echo "${sheets[*]}")"
-preamble="Benchmark run $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -m), $(nproc --all) cores (both sides pinned to core $cpu); \
-kpilot $("$kpilot" --version 2>/dev/null | cut -d' ' -f2), release build, best of $runs runs of \`kpilot analyze FILE --format json\`; \
-Python: one run of bench/reference.py, analysis time without interpreter start-up and imports; \
-pair-loop budget ${budget} s."
+preamble="Benchmark run $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -m), $(nproc --all) cores (both sides pinned to core $cpu), \
+load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'); \
+kpilot $("$kpilot" --version 2>/dev/null | cut -d' ' -f2) (\`$kpilot\`, built $(date -u -r "$kpilot" +%Y-%m-%dT%H:%MZ)), best of $runs runs of \`kpilot analyze FILE --format json\`; \
+Python: one run of bench/reference.py (the SPEC's definitions with scipy, statsmodels, pymannkendall, statsforecast), \
+analysis time without interpreter start-up, imports and statsforecast's compile warm-up; pair-loop budget ${budget} s."
 python3 "$here/report.py" "$out" --only "$names" --write "$out/results.md" --preamble "$preamble"
 echo
 echo "written: $out/results.md"

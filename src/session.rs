@@ -4,8 +4,9 @@
 
 use crate::analysis::{self, Analysis, AnalysisOptions};
 use crate::error::{Error, Result};
+use crate::html::words::{self, KpiWords};
 use crate::ingest::{self, ReadOptions};
-use crate::model::{Direction, DirectionSource, KpiTable, Target, TargetKind};
+use crate::model::{Direction, DirectionSource, KpiMeta, KpiTable, Target, TargetKind};
 use crate::report::{self, KpiPatch, PairDetail, Relations, Report};
 use crate::suggest;
 
@@ -18,6 +19,11 @@ pub struct Session {
     relations: Relations,
     pair_detail: PairDetail,
     report: Report,
+    /// Each KPI's metadata as the file gave it, so an edit can be undone exactly.
+    as_read: Vec<KpiMeta>,
+    /// What the headline reads of each KPI (name, health, attention), kept
+    /// so an edit re-reads one KPI rather than serialising the whole report.
+    headline_rows: Vec<serde_json::Value>,
 }
 
 /// The export formats.
@@ -27,6 +33,8 @@ pub enum ExportFormat {
     Markdown,
     Csv,
     Table,
+    /// The self-contained HTML report.
+    Html,
 }
 
 impl std::str::FromStr for ExportFormat {
@@ -38,8 +46,9 @@ impl std::str::FromStr for ExportFormat {
             "md" | "markdown" => Ok(ExportFormat::Markdown),
             "csv" => Ok(ExportFormat::Csv),
             "table" | "text" => Ok(ExportFormat::Table),
+            "html" => Ok(ExportFormat::Html),
             other => Err(Error::Invalid(format!(
-                "unknown format '{other}': use json, md, csv or table"
+                "unknown format '{other}': use json, md, csv, html or table"
             ))),
         }
     }
@@ -78,6 +87,8 @@ impl Session {
             pair_detail,
         );
         Session {
+            headline_rows: report.kpis.iter().map(headline_row).collect(),
+            as_read: table.kpis.clone(),
             table,
             options,
             analysis,
@@ -201,6 +212,66 @@ impl Session {
         Ok(&self.report)
     }
 
+    /// Puts a KPI's target and direction back to what the file said,
+    /// undoing every edit of it.
+    pub fn reset_kpi(&mut self, kpi: &str) -> Result<&Report> {
+        let index = self.kpi_index(kpi)?;
+        if let (Some(meta), Some(original)) =
+            (self.table.kpis.get_mut(index), self.as_read.get(index))
+        {
+            meta.target.clone_from(&original.target);
+            meta.target_history.clone_from(&original.target_history);
+            meta.direction = original.direction;
+            meta.direction_source = original.direction_source;
+        }
+        self.refresh_kpi(index);
+        Ok(&self.report)
+    }
+
+    /// The current targets and directions as a metadata sheet in CSV, which
+    /// kpilot reads back (`--targets`, or loaded with the data file).
+    pub fn metadata_csv(&self) -> String {
+        crate::metadata_sheet::to_csv(&self.table)
+    }
+
+    /// The same metadata sheet as an XLSX workbook.
+    pub fn metadata_xlsx(&self) -> Vec<u8> {
+        crate::metadata_sheet::to_xlsx(&self.table)
+    }
+
+    /// The one-sentence answer above the grid.
+    pub fn headline(&self) -> String {
+        words::headline(&serde_json::json!({ "kpis": self.headline_rows }))
+    }
+
+    /// The plain sentences for the KPI at `index`.
+    pub fn describe(&self, index: usize) -> Option<KpiWords> {
+        let kpi = serde_json::to_value(self.report.kpis.get(index)?).ok()?;
+        let frequency = serde_json::to_value(self.table.source.frequency).ok()?;
+        Some(words::kpi_words(
+            &kpi,
+            frequency.as_str().unwrap_or("irregular"),
+            Some(self.report.horizon),
+        ))
+    }
+
+    /// A sentence without numbers for each lead/lag pair of the report, in its order.
+    pub fn pair_words(&self) -> Vec<String> {
+        let frequency = serde_json::to_value(self.table.source.frequency)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_string))
+            .unwrap_or_default();
+        self.report
+            .lead_lag
+            .iter()
+            .map(|pair| {
+                serde_json::to_value(pair)
+                    .map(|pair| words::pair_sentence(&pair, &frequency))
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
     /// Sets the forecast horizon (periods) and recomputes everything that depends on it.
     pub fn set_horizon(&mut self, periods: usize) -> Result<&Report> {
         if periods == 0 || periods > 1_000 {
@@ -234,6 +305,7 @@ impl Session {
             ExportFormat::Markdown => report::render_markdown(&self.report),
             ExportFormat::Csv => report::render_csv(&self.report),
             ExportFormat::Table => report::render_table(&self.report),
+            ExportFormat::Html => crate::html::render_html(&self.report),
         }
     }
 
@@ -261,11 +333,30 @@ impl Session {
         ) {
             *slot = fresh;
         }
+        if let (Some(kpi), Some(row)) = (
+            self.report.kpis.get(index),
+            self.headline_rows.get_mut(index),
+        ) {
+            *row = headline_row(kpi);
+        }
         self.report.suggestions = suggest::suggest(&self.table, &self.analysis);
     }
 
     fn rebuild_report(&mut self) {
         let suggestions = suggest::suggest(&self.table, &self.analysis);
         self.report = report::build(&self.table, &self.analysis, suggestions, self.pair_detail);
+        self.headline_rows = self.report.kpis.iter().map(headline_row).collect();
     }
+}
+
+/// The fields of a KPI the headline reads, taken from its JSON so that
+/// fields the contract adds (`attention`) come along when they exist.
+fn headline_row(kpi: &report::KpiReport) -> serde_json::Value {
+    let full = serde_json::to_value(kpi).unwrap_or_default();
+    let pick = |key: &str| full.get(key).cloned().unwrap_or_default();
+    serde_json::json!({
+        "name": pick("name"),
+        "health": pick("health"),
+        "attention": pick("attention"),
+    })
 }

@@ -30,6 +30,30 @@ fn js_error(error: crate::Error) -> JsError {
     JsError::new(&error.to_string())
 }
 
+fn mapping_from(mapping: JsValue) -> Result<Mapping, JsError> {
+    if mapping.is_undefined() || mapping.is_null() {
+        return Ok(Mapping::default());
+    }
+    serde_wasm_bindgen::from_value(mapping)
+        .map_err(|error| JsError::new(&format!("the mapping could not be read: {error}")))
+}
+
+/// The preview of a sheet for "Check how we read your file": its first rows
+/// and columns as text, with the parts `mapping` names marked. Works on a
+/// file whose reading failed.
+#[wasm_bindgen(js_name = previewSheet)]
+pub fn preview_sheet(
+    bytes: &[u8],
+    file_name: &str,
+    sheet: Option<String>,
+    mapping: JsValue,
+) -> Result<JsValue, JsError> {
+    let mapping = mapping_from(mapping)?;
+    let preview = crate::ingest::preview::preview(bytes, file_name, sheet.as_deref(), &mapping)
+        .map_err(js_error)?;
+    to_js(&preview)
+}
+
 /// A file read once and kept in wasm memory; edits recompute without re-reading it.
 #[wasm_bindgen]
 pub struct Session {
@@ -39,23 +63,30 @@ pub struct Session {
 #[wasm_bindgen]
 impl Session {
     /// Reads and analyses a file's bytes. `mapping` (optional) says where
-    /// the table's parts are, as in `source.mapping`. Throws an Error with
+    /// the table's parts are, as in `source.mapping`; `targets` (optional)
+    /// are the bytes of a metadata sheet file named `targets_name`, whose
+    /// targets and directions win over the file's. Throws an Error with
     /// the engine's message.
     pub fn open(
         bytes: &[u8],
         file_name: &str,
         sheet: Option<String>,
         mapping: JsValue,
+        targets: Option<Vec<u8>>,
+        targets_name: Option<String>,
     ) -> Result<Session, JsError> {
-        let mapping: Mapping = if mapping.is_undefined() || mapping.is_null() {
-            Mapping::default()
-        } else {
-            serde_wasm_bindgen::from_value(mapping)
-                .map_err(|error| JsError::new(&format!("the mapping could not be read: {error}")))?
+        let mapping = mapping_from(mapping)?;
+        let targets = match targets {
+            Some(bytes) => crate::ingest::read_targets(
+                &bytes,
+                targets_name.as_deref().unwrap_or("targets.csv"),
+            )
+            .map_err(js_error)?,
+            None => Vec::new(),
         };
         let read = ReadOptions {
             sheet: sheet.filter(|name| !name.is_empty()),
-            targets: Vec::new(),
+            targets,
             mapping,
             today: today(),
         };
@@ -108,6 +139,43 @@ impl Session {
         to_js(self.inner.report())
     }
 
+    /// Undoes every edit of a KPI (target and direction as the file said);
+    /// returns the patch `{kpi_index, kpi, suggestions}`.
+    #[wasm_bindgen(js_name = resetKpi)]
+    pub fn reset_kpi(&mut self, kpi: &str) -> Result<JsValue, JsError> {
+        self.inner.reset_kpi(kpi).map_err(js_error)?;
+        self.patch(kpi)
+    }
+
+    /// The one-sentence answer above the grid.
+    pub fn headline(&self) -> String {
+        self.inner.headline()
+    }
+
+    /// The plain sentences for one KPI: `{status, trend, forecast,
+    /// anomalies, recent_anomalies, direction_assumed}`.
+    pub fn describe(&self, kpi: &str) -> Result<JsValue, JsError> {
+        let index = self.inner.kpi_index(kpi).map_err(js_error)?;
+        to_js(&self.inner.describe(index))
+    }
+
+    /// A sentence without numbers for each pair of `report().lead_lag`, in order.
+    #[wasm_bindgen(js_name = pairWords)]
+    pub fn pair_words(&self) -> Vec<String> {
+        self.inner.pair_words()
+    }
+
+    /// The targets and directions as a metadata sheet: `csv` (UTF-8 bytes) or `xlsx`.
+    pub fn metadata(&self, format: &str) -> Result<Vec<u8>, JsError> {
+        match format {
+            "csv" => Ok(self.inner.metadata_csv().into_bytes()),
+            "xlsx" => Ok(self.inner.metadata_xlsx()),
+            other => Err(JsError::new(&format!(
+                "unknown metadata format '{other}': use csv or xlsx"
+            ))),
+        }
+    }
+
     /// Sets the forecast horizon in periods; returns the new report.
     #[wasm_bindgen(js_name = setHorizon)]
     pub fn set_horizon(&mut self, periods: u32) -> Result<JsValue, JsError> {
@@ -115,7 +183,7 @@ impl Session {
         to_js(report)
     }
 
-    /// The report as `md`, `csv` or `json` text.
+    /// The report as `md`, `csv`, `json` or `html` text.
     pub fn export(&self, format: &str) -> Result<String, JsError> {
         let format: ExportFormat = format.parse().map_err(js_error)?;
         Ok(self.inner.export(format))

@@ -7,7 +7,7 @@ import uPlot from './vendor/uPlot.esm.js';
 import { svg } from './dom.js';
 import { formatPeriod, formatValue } from './format.js';
 
-const COLOURS = {
+const LIGHT = {
   actual: '#1f4e79',
   trend: '#8a6d3b',
   rolling: '#7b8794',
@@ -20,7 +20,29 @@ const COLOURS = {
   grid: '#e6e9ee',
   axis: '#5b6472',
   divider: '#b0b7c3',
+  pointFill: '#ffffff',
 };
+
+// The canvas cannot read CSS variables, so dark mode has its own set.
+const DARK = {
+  actual: '#8cc4ff',
+  trend: '#e0c07a',
+  rolling: '#a3acb9',
+  forecast: '#c6a4f5',
+  interval: 'rgba(198, 164, 245, 0.16)',
+  band: 'rgba(127, 214, 155, 0.12)',
+  threshold: 'rgba(127, 214, 155, 0.8)',
+  breached: '#ff8a80',
+  anomaly: '#ffb74d',
+  grid: '#2f3642',
+  axis: '#a3acb9',
+  divider: '#5b6472',
+  pointFill: '#14181f',
+};
+
+function colours() {
+  return globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? DARK : LIGHT;
+}
 
 /** The healthy zone of a target as [low, high]; an open side is ±Infinity. */
 function healthyZone(target) {
@@ -130,10 +152,12 @@ function padTo(array, length) {
 /**
  * The history chart of one KPI: values, the OLS trend line, the rolling mean
  * (hidden until chosen in the legend), the forecast path with its interval,
- * the target's healthy zone, breached periods and anomalies marked.
+ * the target's healthy zone, breached periods and the recent anomalies
+ * (`recentAnomalies`, periods) marked.
  * Returns `{chart, destroy}`; the chart follows its container's width.
  */
-export function historyChart(container, kpi) {
+export function historyChart(container, kpi, { recentAnomalies = null } = {}) {
+  const COLOURS = colours();
   const periods = Array.isArray(kpi.periods) ? kpi.periods.map(String) : [];
   const values = Array.isArray(kpi.values) ? kpi.values : [];
   const path = Array.isArray(kpi.forecast?.path) ? kpi.forecast.path : [];
@@ -164,7 +188,11 @@ export function historyChart(container, kpi) {
 
   const status = Array.isArray(kpi.status) ? kpi.status : [];
   const breachedIndices = status.flatMap((state, index) => (state === 'breached' ? [index] : []));
-  const anomalyPeriods = new Set((kpi.anomalies ?? []).map((anomaly) => String(anomaly.period)));
+  // Only the recent anomalies are marked (the engine says which): old ones
+  // are listed with the numbers, not ringed on a healthy KPI's chart.
+  const anomalyPeriods = new Set(
+    Array.isArray(recentAnomalies) ? recentAnomalies.map(String) : (kpi.anomalies ?? []).map((anomaly) => String(anomaly.period)),
+  );
   const anomalyIndices = periods.flatMap((period, index) => (anomalyPeriods.has(period) ? [index] : []));
 
   const hasTrend = trend.some((value) => value !== null);
@@ -189,7 +217,7 @@ export function historyChart(container, kpi) {
   }
   let bandPair = null;
   if (hasForecast) {
-    series.push({ label: 'Forecast', stroke: COLOURS.forecast, width: 2, dash: [3, 3], value: (chart, value) => show(value), points: { size: 4, fill: '#fff' } });
+    series.push({ label: 'Forecast', stroke: COLOURS.forecast, width: 2, dash: [3, 3], value: (chart, value) => show(value), points: { size: 4, fill: COLOURS.pointFill } });
     data.push(forecast);
     const highIndex = series.length;
     series.push({ label: 'Interval high', stroke: 'transparent', width: 0, value: (chart, value) => show(value), points: { show: false } });

@@ -6,7 +6,21 @@
  * Counts of requests sent, by type, and how many are still in flight; the
  * browser tests read it to prove an edit did not re-open the file.
  */
-const stats = { open: 0, setTarget: 0, setDirection: 0, setHorizon: 0, export: 0, pending: 0, progress: 0, workersStarted: 0 };
+const stats = {
+  open: 0,
+  preview: 0,
+  setTarget: 0,
+  setDirection: 0,
+  reset: 0,
+  replay: 0,
+  setHorizon: 0,
+  describe: 0,
+  export: 0,
+  metadata: 0,
+  pending: 0,
+  progress: 0,
+  workersStarted: 0,
+};
 globalThis.__kpilotStats = stats;
 
 export class Engine {
@@ -50,7 +64,7 @@ export class Engine {
       entry.resolve(message.value);
       return;
     }
-    entry.reject(Object.assign(new Error(message.error), { fatal: Boolean(message.fatal) }));
+    entry.reject(Object.assign(new Error(message.error), { fatal: Boolean(message.fatal), previewable: Boolean(message.previewable) }));
     if (message.fatal) {
       // The instance trapped: its memory can no longer be trusted.
       this.worker.terminate();
@@ -81,8 +95,29 @@ export class Engine {
     });
   }
 
-  open({ file, url, name, sheet }) {
-    return this.request('open', { file, url, name, sheet: sheet ?? null });
+  /**
+   * Opens a file: `{file}` (a File or Blob), `{url}` (same origin), or with
+   * `from: 'current' | 'candidate'` the open file or the last one that failed
+   * (see worker.js). `targets` undefined keeps the loaded metadata sheet.
+   */
+  open({ file, url, from, name, sheet, mapping, targets }) {
+    const source = from ?? (file ? 'file' : url ? 'url' : 'current');
+    return this.request('open', { from: source, file, url, name, sheet: sheet ?? null, mapping: mapping ?? null, targets });
+  }
+  preview({ from = 'current', sheet, mapping } = {}) {
+    return this.request('preview', { from, sheet: sheet ?? null, mapping: mapping ?? null });
+  }
+  reset(kpi, edits) {
+    return this.request('reset', { kpi, edits });
+  }
+  replay(edits, horizon) {
+    return this.request('replay', { edits, horizon });
+  }
+  describe(kpi) {
+    return this.request('describe', { kpi });
+  }
+  metadata(format) {
+    return this.request('metadata', { format });
   }
   setTarget(kpi, text) {
     return this.request('setTarget', { kpi, text });

@@ -32,9 +32,25 @@ function numberFormat(digits, signed) {
   return format;
 }
 
-/** A number alone, e.g. "1,170" or "7.5"; "—" when missing. */
-export function formatNumber(value, { signed = false, digits } = {}) {
+const COMPACT = [
+  [1e12, 'T'],
+  [1e9, 'B'],
+  [1e6, 'M'],
+];
+
+/**
+ * A number alone, e.g. "1,170" or "7.5"; from a million on compact, "10.6 B"
+ * (`compact: false` writes every digit); "—" when missing.
+ */
+export function formatNumber(value, { signed = false, digits, compact = true } = {}) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const magnitude = Math.abs(value);
+  if (compact && magnitude >= 1e6) {
+    const [scale, suffix] = COMPACT.find(([size]) => magnitude >= size);
+    const scaled = value / scale;
+    const text = numberFormat(Math.abs(scaled) >= 100 ? 0 : 1, Boolean(signed)).format(scaled);
+    return `${text.replace('-', '−')} ${suffix}`;
+  }
   const text = numberFormat(digits ?? fractionDigits(value), Boolean(signed)).format(value);
   return text.replace('-', '−');
 }
@@ -59,8 +75,8 @@ export function formatChange(change, changePct, unit) {
 }
 
 /** Whether a change is good news for this KPI: 1, -1 or 0. Reads signs only. */
-export function changeTone(change, direction) {
-  if (!change) return 0;
+export function changeTone(change, direction, directionSource) {
+  if (!change || directionSource === 'default') return 0; // an assumed direction is never called better or worse
   const up = change > 0 ? 1 : -1;
   return direction === 'lower_is_better' ? -up : up;
 }
@@ -121,7 +137,7 @@ export function targetToText(target) {
 export const HEALTH = {
   breached: { word: 'Breached', icon: '✕', rank: 0, help: 'The latest value is outside the target.' },
   at_risk: { word: 'At risk', icon: '!', rank: 1, help: 'Inside the target, but heading for a breach.' },
-  recovering: { word: 'Recovering', icon: '↗', rank: 2, help: 'Outside the target, but improving and projected back within it.' },
+  recovering: { word: 'Recovering', icon: '↺', rank: 2, help: 'Outside the target, but improving and projected back within it.' },
   healthy: { word: 'Healthy', icon: '✓', rank: 3, help: 'Inside the target and not heading out of it.' },
   no_target: { word: 'No target', icon: '–', rank: 4, help: 'No target is set; set one to get a status.' },
 };
@@ -131,10 +147,31 @@ export function health(kpi) {
 }
 
 export const VERDICT = {
-  improving: { word: 'Improving', icon: '↗' },
-  worsening: { word: 'Worsening', icon: '↘' },
-  flat: { word: 'Flat', icon: '→' },
+  improving: { word: 'Improving', rank: 2 },
+  worsening: { word: 'Worsening', rank: 0 },
+  flat: { word: 'Flat', rank: 1 },
 };
+
+/** The page's one arrow vocabulary: which way a number moves (never whether that is good). */
+export function movement(value) {
+  if (!Number.isFinite(value) || value === 0) return { arrow: '→', word: 'flat' };
+  return value > 0 ? { arrow: '↗', word: 'rising' } : { arrow: '↘', word: 'falling' };
+}
+
+/**
+ * The trend in a word and an arrow: `{arrow, word, judged}`. The arrow is the
+ * slope's sign; the word is the engine's verdict, except on an assumed
+ * direction, where it only says rising or falling (`judged` false).
+ */
+export function trendWords(kpi) {
+  const trend = kpi?.trend ?? {};
+  const verdict = trend.verdict;
+  if (!VERDICT[verdict] || verdict === 'flat' || trend.wanders) return { arrow: '→', word: 'Flat', judged: Boolean(VERDICT[verdict]) };
+  const slope = Number.isFinite(trend.theil_sen_slope) && trend.theil_sen_slope !== 0 ? trend.theil_sen_slope : trend.ols_slope;
+  const { arrow, word } = movement(slope);
+  if (kpi.direction_source === 'default') return { arrow, word: word === 'rising' ? 'Rising' : 'Falling', judged: false };
+  return { arrow, word: VERDICT[verdict].word, judged: true };
+}
 
 export const DIRECTION = {
   higher_is_better: 'Higher is better',
@@ -146,6 +183,7 @@ export const DIRECTION_SOURCE = {
   metadata: 'from the metadata',
   target: 'from the target',
   name: 'guessed from the name',
+  sign: 'from the sign of the values',
   default: 'assumed',
 };
 
@@ -193,20 +231,30 @@ export const HORIZONS = {
  * ("Breach by Feb 2025"), `sentence` the detail view, `ahead` is "in 2 months".
  */
 export function forecastWords(kpi, frequency, horizon) {
-  if (!kpi.target) return { short: '—', sentence: 'No target, so nothing to forecast against.', ahead: '' };
+  if (!kpi.target) return { short: '—', sentence: 'No target, so nothing to forecast against.', ahead: '', chance: '' };
   const forecast = kpi.forecast ?? {};
   const breached = forecast.kind ? forecast.kind === 'recovery' : Boolean(kpi.breach?.latest_breached);
   const ahead = Number.isInteger(forecast.periods_ahead) ? `in ${periodCount(forecast.periods_ahead, frequency)}` : '';
+  const probability = forecast.breach_probability;
+  // The breach probability said as a chance, for a KPI inside its target.
+  const chance = !breached && Number.isFinite(probability) ? `${chancePercent(probability)} chance of a breach` : '';
   if (forecast.crossing_period) {
     const when = formatPeriod(forecast.crossing_period);
     return breached
-      ? { short: `Back within by ${when}`, sentence: `Projected back within target by ${when}${ahead ? ` (${ahead})` : ''}.`, ahead }
-      : { short: `Breach by ${when}`, sentence: `Projected to breach the target by ${when}${ahead ? ` (${ahead})` : ''}.`, ahead };
+      ? { short: `Back within by ${when}`, sentence: `Projected back within target by ${when}${ahead ? ` (${ahead})` : ''}.`, ahead, chance }
+      : { short: `Breach by ${when}`, sentence: `Projected to breach the target by ${when}${ahead ? ` (${ahead})` : ''}.`, ahead, chance };
   }
   const within = horizon ? periodCount(horizon, frequency) : 'the horizon';
   return breached
-    ? { short: `Not back within ${within}`, sentence: `Not projected back within target in the next ${within}.`, ahead: '' }
-    : { short: `No breach in ${within}`, sentence: `No breach projected in the next ${within}.`, ahead: '' };
+    ? { short: `Not back within ${within}`, sentence: `Not projected back within target in the next ${within}.`, ahead: '', chance }
+    : { short: `No breach in ${within}`, sentence: `No breach projected in the next ${within}.`, ahead: '', chance };
+}
+
+/** "62%", "<1%", ">99%": a probability as a share of a hundred. */
+export function chancePercent(probability) {
+  if (probability < 0.01) return '<1%';
+  if (probability > 0.99) return '>99%';
+  return `${Math.round(probability * 100)}%`;
 }
 
 /** A change in the KPI's own unit: percentage points for a % KPI. */

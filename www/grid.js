@@ -1,23 +1,34 @@
-// The KPI grid: one row per KPI, worst health first, with the target and the
-// direction editable in place. Edits go to the engine through the callbacks;
-// the engine answers with the edited KPI alone, and only its row is built
-// again (`renderRow`, swapped in by main.js) — the other rows stay as they are.
+// The KPI grid: one row per KPI, worst health first, that a person can sort
+// by any column, search, filter by status (the summary chips) and group by
+// department, owner or entity, with the target and the direction editable
+// in place. Edits go to the engine through the callbacks; the engine answers
+// with the edited KPI alone, and only its row is built again — in place, so
+// nothing moves under the cursor: when the edit changes the order, a
+// "Re-sort" button offers the new one.
+//
+// Each row is built once per report and kept; sorting, filtering and
+// grouping only move the kept rows (a 500-KPI sheet sorts without drawing
+// 500 sparklines again).
 
-import { h } from './dom.js';
+import { h, replace } from './dom.js';
 import { sparkline } from './charts.js';
 import {
   DIRECTION,
   DIRECTION_SOURCE,
-  VERDICT,
+  HEALTH,
   changeTone,
   forecastWords,
-  formatChange,
+  formatDelta,
+  formatNumber,
   formatPeriod,
   formatTarget,
   formatValue,
   health,
+  movement,
   targetSource,
   targetToText,
+  trendWords,
+  VERDICT,
 } from './format.js';
 
 /** A status badge: icon, word and colour together. */
@@ -31,17 +42,12 @@ export function statusBadge(kpi) {
   );
 }
 
-/** Positions in `kpis`, worst health first; the engine's order within one health state. */
-function byHealthIndex(kpis) {
-  return kpis
-    .map((kpi, index) => ({ rank: health(kpi).rank, index }))
-    .sort((a, b) => a.rank - b.rank || a.index - b.index)
-    .map(({ index }) => index);
-}
-
 /** KPIs worst first; the engine's order within one health state. */
 export function byHealth(kpis) {
-  return byHealthIndex(kpis).map((index) => kpis[index]);
+  return kpis
+    .map((kpi, index) => ({ kpi, index }))
+    .sort((a, b) => health(a.kpi).rank - health(b.kpi).rank || a.index - b.index)
+    .map(({ kpi }) => kpi);
 }
 
 function focusKey(kpi, field) {
@@ -55,37 +61,38 @@ function latestCell(kpi) {
   while (last >= 0 && values[last] === null) last -= 1;
   return h(
     'td',
-    { class: 'num', 'data-label': 'Latest' },
-    h('span', { class: 'latest' }, formatValue(kpi.latest, kpi.unit)),
+    { class: 'num latest-cell', 'data-label': 'Latest' },
+    h('span', { class: 'latest', title: formatValue(kpi.latest, kpi.unit, { compact: false }) }, formatValue(kpi.latest, kpi.unit)),
     last >= 0 && periods[last] !== undefined ? h('span', { class: 'sub' }, formatPeriod(periods[last])) : null,
   );
 }
 
+/** "↗ +0.8 pp", then "+7.9% · worse": the arrow says which way the number moved, the word whether that is good. */
 function changeCell(kpi) {
-  const tone = changeTone(kpi.change, kpi.direction);
-  const arrow = kpi.change > 0 ? '▲' : kpi.change < 0 ? '▼' : '';
+  const tone = changeTone(kpi.change, kpi.direction, kpi.direction_source);
+  const { arrow } = movement(kpi.change);
+  const known = kpi.change !== null && kpi.change !== undefined && Number.isFinite(kpi.change);
+  const percent = Number.isFinite(kpi.change_pct) ? `${formatNumber(kpi.change_pct, { signed: true, digits: 1 })}%` : '';
+  const word = tone > 0 ? 'better' : tone < 0 ? 'worse' : '';
   return h(
     'td',
     { class: ['num', 'change', tone > 0 ? 'good' : tone < 0 ? 'bad' : 'neutral'], 'data-label': 'Change' },
-    arrow ? h('span', { class: 'arrow', 'aria-hidden': 'true' }, arrow, ' ') : null,
-    formatChange(kpi.change, kpi.change_pct, kpi.unit),
-    tone !== 0 ? h('span', { class: 'visually-hidden' }, tone > 0 ? ' (better)' : ' (worse)') : null,
+    known ? h('span', { class: 'arrow', 'aria-hidden': 'true' }, arrow, ' ') : null,
+    known ? formatDelta(kpi.change, kpi.unit) : '—',
+    percent || word
+      ? h('span', { class: 'sub change-detail' }, percent, percent && word ? ' · ' : '', word ? h('span', { class: 'tone-word' }, word) : null)
+      : null,
   );
 }
 
 function trendCell(kpi) {
+  const words = trendWords(kpi);
   const verdict = kpi.trend?.verdict;
-  const known = VERDICT[verdict];
-  const p = kpi.trend?.mann_kendall?.p_value;
   return h(
     'td',
-    {
-      class: ['trend', `verdict-${verdict ?? 'none'}`],
-      'data-label': 'Trend',
-      title: Number.isFinite(p) ? `Mann–Kendall p = ${p.toPrecision(2)}` : null,
-    },
-    known ? h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, known.icon, ' ') : null,
-    known ? known.word : '—',
+    { class: ['trend', `verdict-${words.judged ? verdict ?? 'none' : 'unjudged'}`], 'data-label': 'Trend', title: kpi.words?.trend ?? null },
+    VERDICT[verdict] ? h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, words.arrow, ' ') : null,
+    VERDICT[verdict] ? words.word : '—',
   );
 }
 
@@ -95,8 +102,9 @@ function forecastCell(kpi, frequency, horizon) {
   return h(
     'td',
     { class: ['forecast', warning ? 'forecast-warning' : null], 'data-label': 'Forecast', title: words.sentence },
+    warning ? h('span', { class: 'forecast-icon', 'aria-hidden': 'true' }, '! ') : null,
     words.short,
-    words.ahead ? h('span', { class: 'sub' }, words.ahead) : null,
+    words.chance ? h('span', { class: 'sub' }, words.chance) : words.ahead ? h('span', { class: 'sub' }, words.ahead) : null,
   );
 }
 
@@ -157,41 +165,47 @@ function targetCell(kpi, callbacks) {
   });
 
   // Where the target came from is in the title and the detail view; the grid
-  // only points out the ones the person set.
+  // only points out the ones the person set, and suggestions.
+  const suggested = kpi.suggested_target;
   const note = kpi.target
     ? kpi.target.source === 'user'
       ? h('span', { class: 'sub' }, targetSource(kpi.target.source))
       : null
-    : kpi.suggested_target
+    : suggested
       ? h(
           'button',
           {
             type: 'button',
             class: 'link-button',
-            title: kpi.suggested_target.source ? `Suggested from ${kpi.suggested_target.source}` : 'Suggested from the history',
+            title: suggested.basis ? `Suggested: ${suggested.basis}` : suggested.source ? `Suggested from ${suggested.source}` : 'Suggested from the history',
             onclick: () => {
-              input.value = targetToText(kpi.suggested_target);
+              input.value = targetToText(suggested);
               commit();
             },
             dataset: { focusKey: focusKey(kpi, 'suggestion') },
           },
-          `Use ${formatTarget(kpi.suggested_target, kpi.unit)}`,
+          `Use ${formatTarget(suggested, kpi.unit)}`,
         )
       : null;
   return h('td', { class: 'target', 'data-label': 'Target' }, input, note, error);
 }
 
 function directionCell(kpi, callbacks) {
+  const assumed = kpi.direction_source === 'default';
   const select = h(
     'select',
     {
-      class: 'direction-select',
+      class: ['direction-select', assumed ? 'assumed' : null],
       'aria-label': `Direction for ${kpi.name}: which way is better`,
-      value: kpi.direction,
+      value: assumed ? '' : kpi.direction,
       dataset: { focusKey: focusKey(kpi, 'direction') },
-      onchange: (event) => callbacks.onSetDirection(kpi.name, event.target.value),
+      onchange: (event) => {
+        if (event.target.value) callbacks.onSetDirection(kpi.name, event.target.value);
+      },
     },
-    Object.entries(DIRECTION).map(([value, label]) => h('option', { value, title: label }, value === 'higher_is_better' ? '↑ Higher' : '↓ Lower')),
+    // On an assumed direction the question comes first: nothing in the file said which way is better.
+    assumed ? h('option', { value: '', disabled: true }, 'Which way is better?') : null,
+    Object.entries(DIRECTION).map(([value, label]) => h('option', { value, title: label }, value === 'higher_is_better' ? 'Higher' : 'Lower')),
   );
   const source = DIRECTION_SOURCE[kpi.direction_source];
   return h(
@@ -199,12 +213,18 @@ function directionCell(kpi, callbacks) {
     { class: 'direction', 'data-label': 'Better if' },
     select,
     // Only directions the engine guessed, or the person chose, get a note.
-    source && ['name', 'default', 'user'].includes(kpi.direction_source) ? h('span', { class: 'sub' }, source) : null,
+    assumed
+      ? h('span', { class: 'sub ask' }, `assumed ${kpi.direction === 'lower_is_better' ? 'lower' : 'higher'}`)
+      : source && ['name', 'user', 'sign'].includes(kpi.direction_source)
+        ? h('span', { class: 'sub' }, source)
+        : null,
   );
 }
 
 function nameCell(kpi, callbacks) {
-  const details = [kpi.department, kpi.owner].filter((part) => typeof part === 'string' && part.trim() !== '');
+  const details = [kpi.entity && !String(kpi.name).includes(kpi.entity) ? kpi.entity : null, kpi.department, kpi.owner].filter(
+    (part) => typeof part === 'string' && part.trim() !== '',
+  );
   const isKr = typeof kpi.focus === 'string' && /^(kr|okr|key result)$/i.test(kpi.focus.trim());
   return h(
     'th',
@@ -222,35 +242,49 @@ function nameCell(kpi, callbacks) {
       kpi.name,
     ),
     isKr ? h('span', { class: 'tag', title: 'Marked as a current key result' }, 'KR') : null,
+    kpi.attention === 'watch' ? h('span', { class: 'tag tag-watch', title: kpi.attention_reason ?? 'Worth watching' }, 'watch') : null,
     details.length ? h('span', { class: 'sub' }, details.join(' · ')) : null,
   );
 }
 
-/** The grid's columns: [key, heading]. */
+/** The grid's columns: [key, heading, sortable]. */
 const COLUMNS = [
-  ['status', 'Status'],
-  ['kpi', 'KPI'],
-  ['latest', 'Latest'],
-  ['change', 'Change'],
-  ['history', 'History'],
-  ['trend', 'Trend'],
-  ['forecast', 'Forecast'],
-  ['target', 'Target'],
-  ['direction', 'Better if'],
+  ['status', 'Status', true],
+  ['kpi', 'KPI', true],
+  ['latest', 'Latest', true],
+  ['change', 'Change', true],
+  ['history', 'History', false],
+  ['trend', 'Trend', true],
+  ['forecast', 'Forecast', true],
+  ['target', 'Target', true],
+  ['direction', 'Better if', true],
 ];
 
 /**
  * The <tr> of one KPI. `index` is the KPI's position in `report.kpis` (kept
  * on the row as `data-kpi-index`, so an edit's patch finds it); `context` is
- * {frequency, horizon} of the report. callbacks as for renderGrid.
+ * {frequency, horizon} of the report. callbacks as for KpiGrid.
  */
 export function renderRow(kpi, index, callbacks, { frequency, horizon } = {}) {
   const rowCallbacks = { ...callbacks, rowId: index };
   const spoken = `History of ${kpi.name}: ${formatValue(kpi.values?.find((value) => value !== null), kpi.unit)} to ${formatValue(kpi.latest, kpi.unit)}${kpi.target ? `, target ${formatTarget(kpi.target, kpi.unit)}` : ''}`;
-  return h(
-    'tr',
-    { class: `row-${kpi.health ?? 'unknown'}`, dataset: { kpi: kpi.name, kpiIndex: String(index) } },
-    h('td', { class: 'status-cell', 'data-label': 'Status' }, statusBadge(kpi)),
+  const row = h('tr', { class: `row-${kpi.health ?? 'unknown'}`, dataset: { kpi: kpi.name, kpiIndex: String(index) } });
+  const toggle = h(
+    'button',
+    {
+      type: 'button',
+      class: 'row-toggle icon-button',
+      'aria-expanded': 'false',
+      'aria-label': `More about ${kpi.name}`,
+      onclick: () => {
+        const open = row.classList.toggle('open');
+        toggle.setAttribute('aria-expanded', String(open));
+      },
+    },
+    h('span', { 'aria-hidden': 'true' }, '▾'),
+  );
+  row.append(
+    h('td', { class: 'status-cell', 'data-label': 'Status' }, statusBadge(kpi), toggle),
     nameCell(kpi, rowCallbacks),
     latestCell(kpi),
     changeCell(kpi),
@@ -260,28 +294,327 @@ export function renderRow(kpi, index, callbacks, { frequency, horizon } = {}) {
     targetCell(kpi, rowCallbacks),
     directionCell(kpi, rowCallbacks),
   );
+  return row;
 }
 
-/** The row of the KPI at `index` of report.kpis inside `container` (the grid panel), or null. */
+/** The row of the KPI at `index` of report.kpis inside `container`, or null. */
 export function findRow(container, index) {
-  return container.querySelector(`.kpi-grid > tbody > tr[data-kpi-index="${Number(index)}"]`);
+  return container.querySelector(`.kpi-grid tr[data-kpi-index="${Number(index)}"]`);
+}
+
+// ---- order, filters, groups ------------------------------------------------------
+
+const missingLast = (value, descending) => (value === null || value === undefined || Number.isNaN(value) ? (descending ? -Infinity : Infinity) : value);
+
+/** What a column sorts by, for one KPI: a number or a string. */
+const SORT_KEYS = {
+  status: (kpi) => health(kpi).rank,
+  kpi: (kpi) => String(kpi.name ?? '').toLocaleLowerCase(),
+  latest: (kpi) => kpi.latest,
+  change: (kpi) => (Number.isFinite(kpi.change_pct) ? kpi.change_pct : kpi.change),
+  trend: (kpi) => {
+    const words = trendWords(kpi);
+    return words.judged ? VERDICT[kpi.trend?.verdict]?.rank ?? 3 : 1.5;
+  },
+  forecast: (kpi) => {
+    if (!kpi.target) return null;
+    const ahead = kpi.forecast?.periods_ahead;
+    const breach = kpi.forecast?.kind ? kpi.forecast.kind === 'breach' : !kpi.breach?.latest_breached;
+    if (kpi.forecast?.crossing_period && breach) return Number.isInteger(ahead) ? ahead : 0;
+    return 1e6 + (Number.isFinite(kpi.forecast?.breach_probability) ? 1 - kpi.forecast.breach_probability : 1);
+  },
+  target: (kpi) => (kpi.target ? 0 : kpi.suggested_target ? 1 : 2),
+  direction: (kpi) => (kpi.direction_source === 'default' ? 0 : kpi.direction === 'lower_is_better' ? 1 : 2),
+};
+
+/** The KPI fields a grid can be grouped by, with their headings. */
+export const GROUPS = {
+  department: 'Department',
+  owner: 'Owner',
+  entity: 'Entity',
+};
+
+/** Status filter: the health keys shown (empty: all). */
+export class KpiGrid {
+  /**
+   * callbacks: onOpenDetail(name), onSetTarget(name, text) → Promise
+   * (rejecting with the engine's message), onSetDirection(name, direction),
+   * onViewChange() after the shown rows change (for counts and chips).
+   */
+  constructor(callbacks) {
+    this.callbacks = callbacks;
+    this.report = null;
+    this.rows = [];
+    this.sort = { key: 'status', descending: false };
+    this.search = '';
+    this.statuses = new Set();
+    this.group = '';
+    this.shown = []; // indices in the order shown
+    this.stale = false;
+    this.root = h('div', { class: 'grid-view' });
+    this.body = h('div', { class: 'grid-scroll' });
+    this.count = h('span', { class: 'grid-count', 'aria-live': 'polite' });
+    this.resortButton = h(
+      'button',
+      { type: 'button', class: 'secondary small resort', id: 'grid-resort', hidden: true, onclick: () => this.arrange() },
+      h('span', { 'aria-hidden': 'true' }, '⇅ '),
+      'Re-sort',
+    );
+    this.empty = h('p', { class: 'empty-state', hidden: true }, 'No KPI matches the search and the status chosen.');
+    // Widths held for a patch are let go when the window changes size.
+    window.addEventListener('resize', () => this.releaseWidths());
+  }
+
+  /** The toolbar and the table; `extra` are controls main.js adds (the horizon). */
+  element(extra = []) {
+    const searchInput = h('input', {
+      type: 'search',
+      id: 'grid-search',
+      placeholder: 'Find a KPI',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      value: this.search,
+      oninput: (event) => {
+        this.search = event.target.value;
+        this.arrange();
+      },
+    });
+    const groups = Object.entries(GROUPS).filter(([key]) => (this.report?.kpis ?? []).some((kpi) => typeof kpi[key] === 'string' && kpi[key].trim() !== ''));
+    if (this.group && !groups.some(([key]) => key === this.group)) this.group = '';
+    const groupSelect = groups.length
+      ? h(
+          'label',
+          { class: 'toolbar-field' },
+          h('span', {}, 'Group by'),
+          h(
+            'select',
+            {
+              id: 'grid-group',
+              value: this.group,
+              onchange: (event) => {
+                this.group = event.target.value;
+                this.arrange();
+              },
+            },
+            h('option', { value: '' }, 'Nothing'),
+            groups.map(([key, label]) => h('option', { value: key }, label.toLowerCase())),
+          ),
+        )
+      : null;
+    replace(
+      this.root,
+      h(
+        'div',
+        { class: 'grid-toolbar' },
+        h('label', { class: 'toolbar-field search-field' }, h('span', { class: 'visually-hidden' }, 'Search KPIs'), searchInput),
+        groupSelect,
+        extra,
+        this.resortButton,
+        this.count,
+      ),
+      this.body,
+      this.empty,
+    );
+    return this.root;
+  }
+
+  /** A new report: every row is built, then arranged; returns the view (toolbar and table). */
+  show(report, context, extra = []) {
+    this.report = report;
+    this.context = context;
+    const kpis = Array.isArray(report.kpis) ? report.kpis : [];
+    this.rows = kpis.map((kpi, index) => renderRow(kpi, index, this.callbacks, context));
+    const root = this.element(extra);
+    this.arrange();
+    return root;
+  }
+
+  /** One KPI changed: its row is rebuilt in place; the order is offered again, not applied. */
+  patch(index, kpi, context) {
+    this.context = context;
+    const old = this.rows[index];
+    const row = renderRow(kpi, index, this.callbacks, context);
+    this.rows[index] = row;
+    if (old?.isConnected) {
+      this.holdWidths();
+      old.replaceWith(row);
+    }
+    const wanted = this.order();
+    this.stale = wanted.length !== this.shown.length || wanted.some((value, position) => value !== this.shown[position]);
+    this.resortButton.hidden = !this.stale;
+    this.reportCount();
+    return { old, row };
+  }
+
+  /**
+   * Keeps every column at least as wide as it is now, so that one row's new
+   * text cannot narrow a column and wrap the rows under the cursor (the
+   * table lays its columns out from every cell). The next arrange() builds a
+   * new head, which lets the widths go.
+   */
+  holdWidths() {
+    for (const cell of this.body.querySelectorAll('.kpi-grid thead th')) {
+      if (!cell.style.width) cell.style.width = `${cell.getBoundingClientRect().width}px`;
+    }
+  }
+
+  releaseWidths() {
+    for (const cell of this.body.querySelectorAll('.kpi-grid thead th')) cell.style.width = '';
+  }
+
+  setStatuses(statuses) {
+    this.statuses = new Set(statuses);
+    this.arrange();
+  }
+
+  toggleStatus(key) {
+    if (this.statuses.has(key)) this.statuses.delete(key);
+    else this.statuses.add(key);
+    this.arrange();
+  }
+
+  setSort(key) {
+    if (this.sort.key === key) this.sort = { key, descending: !this.sort.descending };
+    else this.sort = { key, descending: false };
+    this.arrange();
+  }
+
+  /** The indices to show, in order, from the current sort, search and filter. */
+  order() {
+    const kpis = this.report?.kpis ?? [];
+    const needle = this.search.trim().toLocaleLowerCase();
+    const keyOf = SORT_KEYS[this.sort.key] ?? SORT_KEYS.status;
+    const descending = this.sort.descending;
+    const matches = (kpi) =>
+      (this.statuses.size === 0 || this.statuses.has(kpi.health)) &&
+      (!needle || [kpi.name, kpi.entity, kpi.department, kpi.owner].some((text) => typeof text === 'string' && text.toLocaleLowerCase().includes(needle)));
+    const entries = kpis.map((kpi, index) => ({ index, key: keyOf(kpi), rank: health(kpi).rank, kpi })).filter(({ kpi }) => matches(kpi));
+    entries.sort((a, b) => {
+      let difference = 0;
+      if (typeof a.key === 'string' || typeof b.key === 'string') difference = String(a.key ?? '').localeCompare(String(b.key ?? ''));
+      else difference = missingLast(a.key, descending) - missingLast(b.key, descending);
+      if (descending) difference = -difference;
+      return difference || a.rank - b.rank || a.index - b.index;
+    });
+    return entries.map(({ index }) => index);
+  }
+
+  /** Puts the kept rows in the current order, in groups if asked. */
+  arrange() {
+    const kpis = this.report?.kpis ?? [];
+    this.shown = this.order();
+    this.stale = false;
+    this.resortButton.hidden = true;
+    const head = h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        COLUMNS.map(([key, title, sortable]) => {
+          const active = this.sort.key === key;
+          return h(
+            'th',
+            { scope: 'col', class: `col-${key}`, 'aria-sort': active ? (this.sort.descending ? 'descending' : 'ascending') : null },
+            sortable
+              ? h(
+                  'button',
+                  { type: 'button', class: 'sort', dataset: { sort: key }, onclick: () => this.setSort(key), title: `Sort by ${title.toLowerCase()}` },
+                  title,
+                  h('span', { class: 'sort-icon', 'aria-hidden': 'true' }, active ? (this.sort.descending ? ' ▼' : ' ▲') : ''),
+                )
+              : title,
+          );
+        }),
+      ),
+    );
+    const bodies = [];
+    if (this.group) {
+      const label = GROUPS[this.group];
+      const byGroup = new Map();
+      for (const index of this.shown) {
+        const value = kpis[index]?.[this.group];
+        const name = typeof value === 'string' && value.trim() !== '' ? value.trim() : '';
+        if (!byGroup.has(name)) byGroup.set(name, []);
+        byGroup.get(name).push(index);
+      }
+      const names = [...byGroup.keys()].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
+      for (const name of names) {
+        const members = byGroup.get(name);
+        const counts = Object.entries(HEALTH)
+          .map(([key, meta]) => [meta, members.filter((index) => kpis[index].health === key).length])
+          .filter(([, count]) => count > 0)
+          .map(([meta, count]) => `${count} ${meta.word.toLowerCase()}`);
+        bodies.push(
+          h(
+            'tbody',
+            { class: 'group', dataset: { group: name } },
+            h(
+              'tr',
+              { class: 'group-head' },
+              h(
+                'th',
+                { scope: 'colgroup', colspan: String(COLUMNS.length) },
+                h('span', { class: 'group-name' }, name || `No ${label.toLowerCase()}`),
+                h('span', { class: 'sub' }, ` ${members.length} ${members.length === 1 ? 'KPI' : 'KPIs'} · ${counts.join(', ')}`),
+              ),
+            ),
+            members.map((index) => this.rows[index]),
+          ),
+        );
+      }
+    } else {
+      bodies.push(h('tbody', {}, this.shown.map((index) => this.rows[index])));
+    }
+    const table = h('table', { class: ['kpi-grid', this.group ? 'grouped' : null], 'aria-label': 'KPI health' }, head, bodies);
+    replace(this.body, table);
+    this.empty.hidden = this.shown.length > 0 || kpis.length === 0;
+    this.reportCount();
+    this.callbacks.onViewChange?.();
+  }
+
+  reportCount() {
+    const total = this.report?.kpis?.length ?? 0;
+    this.count.textContent = this.shown.length === total ? `${total} ${total === 1 ? 'KPI' : 'KPIs'}` : `Showing ${this.shown.length} of ${total}`;
+  }
+}
+
+/** What to restore of the focused control `element` once its row is rebuilt (read before any DOM write). */
+export function focusState(element) {
+  const key = element.dataset?.focusKey ?? null;
+  const typing = element instanceof HTMLInputElement && Boolean(element.dataset.edited);
+  return {
+    key,
+    field: key?.slice(key.lastIndexOf('\u0000') + 1) ?? null,
+    // Text typed into the target box since the edit was sent comes along.
+    typed: typing ? { value: element.value, start: element.selectionStart, end: element.selectionEnd, direction: element.selectionDirection ?? 'none' } : null,
+  };
 }
 
 /**
- * Builds the grid's <table> for `report`, worst health first. callbacks:
- * onOpenDetail(name), onSetTarget(name, text) → Promise (rejecting with the
- * engine's message), onSetDirection(name, direction).
+ * Puts focus on the same control in the rebuilt `row` (or the closest one
+ * left: a "Use …" suggestion button goes once a target is set), without
+ * scrolling. The caret is placed before focusing (on an unfocused input that
+ * only records it).
  */
-export function renderGrid(report, callbacks, { horizon } = {}) {
-  const context = { frequency: report.source?.frequency, horizon };
-  const kpis = Array.isArray(report.kpis) ? report.kpis : [];
-  const head = h('thead', {}, h('tr', {}, COLUMNS.map(([key, title]) => h('th', { scope: 'col', class: `col-${key}` }, title))));
-  const rows = byHealthIndex(kpis).map((index) => renderRow(kpis[index], index, callbacks, context));
-  return h(
-    'div',
-    { class: 'grid-scroll' },
-    h('table', { class: 'kpi-grid', 'aria-label': 'KPI health' }, head, h('tbody', {}, rows)),
-  );
+export function restoreFocus({ key, field, typed }, row) {
+  const controls = [...row.querySelectorAll('[data-focus-key]')];
+  const same = controls.find((element) => element.dataset.focusKey === key);
+  const target =
+    same ??
+    (field === 'suggestion' ? controls.find((element) => element.classList.contains('target-input')) : null) ??
+    controls.find((element) => element.classList.contains('kpi-name'));
+  if (!target) return;
+  if (target instanceof HTMLInputElement) {
+    if (typed && same) {
+      target.value = typed.value;
+      target.dataset.edited = 'true';
+      target.setSelectionRange(typed.start, typed.end, typed.direction);
+    } else {
+      target.setSelectionRange(target.value.length, target.value.length);
+    }
+  }
+  target.focus({ preventScroll: true });
 }
 
 export { focusKey };

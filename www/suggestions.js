@@ -3,13 +3,33 @@
 // engine writes the exports; this module only hands them to the browser).
 
 import { h } from './dom.js';
+import { formatNumber } from './format.js';
 
 const KIND = {
   primary: 'Key result',
   supporting: 'Supporting KR',
+  watch: 'Watch',
   return_to_kpi: 'Return to KPI',
   keep_as_kpi: 'Keep as KPI',
 };
+
+const FEASIBILITY = {
+  committed: ['Committed', 'the forecast already gets there'],
+  stretch: ['Stretch', 'the trend must change to get there'],
+};
+
+/** The facts a suggestion may carry beyond its text (each only when the engine sent it). */
+function suggestionFacts(suggestion) {
+  const facts = [];
+  const feasibility = FEASIBILITY[suggestion.feasibility];
+  if (feasibility) facts.push(h('span', { class: ['feasibility', `feasibility-${suggestion.feasibility}`] }, h('strong', {}, feasibility[0]), `: ${feasibility[1]}`));
+  if (typeof suggestion.owner === 'string' && suggestion.owner) facts.push(h('span', {}, `Owner: ${suggestion.owner}`));
+  if (Number.isFinite(suggestion.change_per_period)) facts.push(h('span', {}, `Needs ${formatNumber(suggestion.change_per_period, { signed: true })} per period`));
+  if (typeof suggestion.target_basis === 'string' && suggestion.target_basis) facts.push(h('span', {}, `Target: ${suggestion.target_basis}`));
+  if (Number.isFinite(suggestion.new_kpi_target)) facts.push(h('span', {}, `New KPI target: ${formatNumber(suggestion.new_kpi_target)}`));
+  if (Array.isArray(suggestion.add_kpis) && suggestion.add_kpis.length) facts.push(h('span', {}, `Add to the dashboard: ${suggestion.add_kpis.join(', ')}`));
+  return facts.length ? h('p', { class: 'kr-facts' }, facts.flatMap((fact, index) => (index ? [' · ', fact] : [fact]))) : null;
+}
 
 /** Copies text, falling back to a selected textarea where the Clipboard API is refused. */
 export async function copyText(text) {
@@ -73,6 +93,7 @@ function krCard(suggestion, rank, { onOpen, announce }) {
       ),
       h('p', { class: 'kr-text' }, suggestion.key_result),
       suggestion.because ? h('p', { class: 'kr-because' }, suggestion.because) : null,
+      suggestionFacts(suggestion),
       watch.length ? h('p', { class: 'kr-guardrail' }, h('span', { 'aria-hidden': 'true' }, '⚑ '), `Guardrail — watch ${watch.join(', ')}, which has moved the wrong way when this improved.`) : null,
       h(
         'div',
@@ -111,7 +132,6 @@ export function renderSuggestions(report, { onOpen, exportAs, baseName, announce
           }
         },
       },
-      h('span', { 'aria-hidden': 'true' }, '⤓ '),
       label,
     );
 
@@ -141,7 +161,7 @@ export function renderSuggestions(report, { onOpen, exportAs, baseName, announce
       ? h(
           'section',
           { class: 'lifecycle' },
-          h('h3', {}, 'Lifecycle'),
+          h('h3', {}, lifecycle.some((suggestion) => suggestion.kind === 'watch') ? 'Watch and lifecycle' : 'Lifecycle'),
           h(
             'ul',
             {},
@@ -153,6 +173,7 @@ export function renderSuggestions(report, { onOpen, exportAs, baseName, announce
                 ' ',
                 h('strong', {}, suggestion.key_result || suggestion.kpi),
                 suggestion.because ? h('span', { class: 'muted' }, ` — ${suggestion.because}`) : null,
+                suggestionFacts(suggestion),
               ),
             ),
           ),

@@ -19,6 +19,9 @@ pub mod summary;
 pub mod tables;
 pub mod trend;
 
+#[cfg(test)]
+pub(crate) mod test_support;
+
 use serde::Serialize;
 
 use crate::model::{Frequency, KpiMeta, KpiTable, Period};

@@ -1505,36 +1505,12 @@ fn tie_group_sizes(sorted: &[f64]) -> impl Iterator<Item = usize> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::test_support::*;
     use serde_json::Value;
-
-    const REFERENCE: &str = include_str!("../../tests/fixtures/reference_stats.json");
-
-    fn close(actual: f64, expected: f64) -> bool {
-        (actual - expected).abs() <= 1e-9 + 1e-6 * expected.abs()
-    }
-
-    fn assert_close(actual: f64, expected: f64, what: &str) {
-        assert!(
-            close(actual, expected),
-            "{what}: got {actual:e}, expected {expected:e}"
-        );
-    }
-
-    fn values_of(json: &Value) -> Vec<Option<f64>> {
-        json.as_array()
-            .expect("array of values")
-            .iter()
-            .map(Value::as_f64)
-            .collect()
-    }
-
-    fn num(json: &Value, key: &str) -> f64 {
-        json[key].as_f64().unwrap_or_else(|| panic!("number {key}"))
-    }
 
     #[test]
     fn matches_scipy_statsmodels_and_pymannkendall() {
-        let doc: Value = serde_json::from_str(REFERENCE).expect("reference JSON");
+        let doc: Value = reference();
         let cases = doc["trend"].as_array().expect("trend cases");
         assert!(cases.len() >= 10);
         for case in cases {
@@ -1965,7 +1941,7 @@ mod tests {
 
     #[test]
     fn counting_paths_match_the_references_and_hand_values() {
-        let doc: Value = serde_json::from_str(REFERENCE).expect("reference JSON");
+        let doc: Value = reference();
         for case in doc["trend"].as_array().expect("trend cases") {
             let name = case["name"].as_str().expect("name");
             let values = values_of(&case["values"]);

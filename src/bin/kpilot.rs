@@ -62,6 +62,8 @@ enum Format {
     Json,
     Md,
     Csv,
+    /// A self-contained HTML report (one file, no script, works offline).
+    Html,
 }
 
 fn main() -> ExitCode {
@@ -131,6 +133,7 @@ fn run(command: Command) -> Result<String> {
                 Format::Json => ExportFormat::Json,
                 Format::Md => ExportFormat::Markdown,
                 Format::Csv => ExportFormat::Csv,
+                Format::Html => ExportFormat::Html,
             };
             let mut output = session.export(format);
             if !output.ends_with('\n') {

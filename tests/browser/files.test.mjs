@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   FIXTURES,
   artifact,
+  assertClean,
   download,
   foreignRequests,
   gridRow,
@@ -184,33 +185,43 @@ describe('files that are not spreadsheets', { timeout: 120_000 }, () => {
     await session?.close();
   });
 
+  test('a bad first file shows a clear error and the page is ready for the next', async () => {
+    assert.equal(await loadFixture(page, 'truncated.xlsx'), 'error');
+    const banner = page.locator('#error-banner');
+    assert.equal(await banner.isVisible(), true);
+    assert.match(await banner.locator('.error-title').textContent(), /truncated\.xlsx/);
+    const message = await banner.locator('.error-message').textContent();
+    assert.ok(message.trim().length > 10, `the engine says what went wrong: "${message}"`);
+    assert.equal(await page.isVisible('#drop-zone'), true, 'the drop zone is there for the next file');
+    assert.equal(await page.isVisible('.kpi-grid'), false, 'nothing was analysed yet');
+    await page.screenshot({ path: artifact('desktop-error-truncated-xlsx.png') });
+    assert.equal(await loadFixture(page, 'wide_columns.csv'), 'report');
+    assert.equal(await banner.isVisible(), false, 'the error is gone');
+    assert.equal((await gridRows(page)).length, 3);
+  });
+
   for (const bad of ['truncated.xlsx', 'random.bin']) {
-    test(`${bad} shows a clear error and the next file works`, async () => {
+    test(`${bad} after a good file keeps the good analysis, still editable`, async () => {
+      assert.equal(await loadFixture(page, 'wide_rows.xlsx'), 'report');
+      const before = await gridRows(page);
       assert.equal(await loadFixture(page, bad), 'error');
       const banner = page.locator('#error-banner');
-      assert.equal(await banner.isVisible(), true);
       assert.match(await banner.locator('.error-title').textContent(), new RegExp(bad.replace('.', '\\.')));
-      const message = await banner.locator('.error-message').textContent();
-      assert.ok(message.trim().length > 10, `the engine says what went wrong: "${message}"`);
-      assert.equal(await page.isVisible('#drop-zone'), true, 'the drop zone is back for the next file');
-      assert.equal(await page.isVisible('.kpi-grid'), false, 'no stale analysis is left on screen');
-      await page.screenshot({ path: artifact(`desktop-error-${bad.replace(/\W/g, '-')}.png`) });
-
-      assert.equal(await loadFixture(page, 'wide_columns.csv'), 'report');
-      assert.equal(await banner.isVisible(), false, 'the error is gone');
-      assert.equal((await gridRows(page)).length, 3);
+      assert.match(await banner.locator('.error-hint').textContent(), /analysis of wide_rows\.xlsx is still here/);
+      assert.deepEqual(await gridRows(page), before, 'the good analysis stays on screen');
+      assert.equal(await page.textContent('#mapping .file-name'), 'wide_rows.xlsx');
+      await page.screenshot({ path: artifact(`desktop-error-kept-${bad.replace(/\W/g, '-')}.png`) });
+      // And it is still the live session: an edit works on it.
+      await setTarget(page, 'Revenue', '>= 1000000');
+      await waitForGrid(page, (rows) => rows.find((row) => REVENUE.test(row.name))?.status === 'Breached', {
+        what: 'Revenue to breach its new target',
+      });
+      await settled(page);
+      assert.equal(await loadFixture(page, 'long.csv'), 'report', 'the next file works');
     });
   }
 
-  test('a bad file after a good one leaves nothing editable behind', async () => {
-    await loadFixture(page, 'wide_rows.xlsx');
-    assert.equal(await loadFixture(page, 'truncated.xlsx'), 'error');
-    assert.equal(await page.isVisible('.kpi-grid'), false);
-    await settled(page);
-    assert.equal(await loadFixture(page, 'long.csv'), 'report');
-  });
-
-  test('a file over 40 MB is refused before it is read', async () => {
+  test('a file over 40 MB is refused before it is read, and the analysis stays', async () => {
     await loadFixture(page, 'wide_rows.xlsx');
     const before = await stats(page);
     // 50,000,000 bytes of nothing: the size alone decides, the bytes are never read.
@@ -224,14 +235,20 @@ describe('files that are not spreadsheets', { timeout: 120_000 }, () => {
     const after = await stats(page);
     assert.equal(after.open, before.open + 1);
     assert.equal(after.progress, before.progress, 'refused at once: the worker never said it was reading the file');
-    assert.equal(await page.isVisible('.kpi-grid'), false, 'the previous file is gone, as for any other bad file');
-    assert.equal(await page.isVisible('#drop-zone'), true);
+    assert.equal(await page.isVisible('.kpi-grid'), true, 'the previous analysis stays');
+    assert.equal(await page.isVisible('#error-check'), false, 'nothing to correct in a file too large');
     assert.equal(await loadFixture(page, 'long.csv'), 'report', 'the next file works');
   });
 
-  test('a bad period is reported with where it is', async () => {
+  test('a bad period is reported with where it is, and the reading can be checked', async () => {
     assert.equal(await loadFixture(page, 'bad_period.csv'), 'error');
     assert.match(await page.textContent('#error-banner .error-message'), /abc/);
+    // The error offers the preview of the file, to point at its parts.
+    await page.click('#error-check');
+    await page.locator('#check-panel .preview-table').waitFor();
+    assert.match(await page.textContent('#check-panel .check-failure'), /abc/);
+    assert.ok((await page.locator('#check-panel .preview-table tbody tr').count()) > 2, 'the rows of the file are shown');
+    await page.screenshot({ path: artifact('desktop-error-check-bad-period.png'), fullPage: true });
   });
 
   test('no console errors from the failures', async () => {

@@ -19,6 +19,12 @@ export const CHROMIUM = process.env.KPILOT_CHROMIUM ?? '/usr/bin/chromium';
 
 export const DESKTOP = { width: 1366, height: 900 };
 export const PHONE = { width: 390, height: 844 };
+/** The widths every view is looked at in (with the height of a common screen). */
+export const WIDTHS = [
+  { name: 'wide', width: 1440, height: 900 },
+  { name: 'laptop', width: 1024, height: 768 },
+  { name: 'phone', width: 390, height: 844 },
+];
 
 /** Fails with a message that says what to do when the page has not been built. */
 export function requireBuiltPage() {
@@ -83,8 +89,8 @@ function instrument() {
  * A fresh context and page at the server's root. Returns `{page, context, log}`;
  * `log` collects requests, console errors, page errors and dialogs.
  */
-export async function openPage(session, { viewport = DESKTOP, deviceScaleFactor = 1 } = {}) {
-  const context = await session.browser.newContext({ viewport, deviceScaleFactor, acceptDownloads: true, locale: 'en-US' });
+export async function openPage(session, { viewport = DESKTOP, deviceScaleFactor = 1, colorScheme = 'light', context: existing = null } = {}) {
+  const context = existing ?? (await session.browser.newContext({ viewport, deviceScaleFactor, colorScheme, acceptDownloads: true, locale: 'en-US' }));
   const log = { requests: [], consoleErrors: [], pageErrors: [], dialogs: [] };
   context.on('request', (request) => log.requests.push(request.url()));
   const page = await context.newPage();
@@ -127,7 +133,9 @@ export async function waitForOutcome(page, fileName, { timeout = 30_000 } = {}) 
 
 /** Clicks "Try the sample" and waits for its analysis. */
 export async function loadSample(page) {
-  await page.click('[data-action="try-sample"]');
+  // The button is on the landing; with an analysis on screen it is clicked from script.
+  if (await page.isVisible('[data-action="try-sample"]')) await page.click('[data-action="try-sample"]');
+  else await page.evaluate(() => document.querySelector('[data-action="try-sample"]').click());
   const outcome = await waitForOutcome(page, 'kpilot-sample.xlsx');
   if (outcome !== 'report') throw new Error(`the sample did not load: ${await page.textContent('#error-banner')}`);
 }
@@ -140,7 +148,7 @@ export async function loadFixture(page, name) {
 
 /** The grid as a person reads it: name, status word, latest value text, forecast. */
 export function gridRows(page) {
-  return page.$$eval('.kpi-grid tbody tr', (rows) =>
+  return page.$$eval('.kpi-grid tr[data-kpi-index]', (rows) =>
     rows.map((row) => ({
       name: row.querySelector('.kpi-name')?.textContent ?? '',
       status: row.querySelector('.status-word')?.textContent ?? '',
@@ -183,7 +191,7 @@ export async function setTarget(page, kpi, text) {
  * not have), so `rebuiltRows` can tell afterwards which rows were replaced.
  */
 export function markRows(page) {
-  return page.$$eval('.kpi-grid tbody tr', (rows) => {
+  return page.$$eval('.kpi-grid tr[data-kpi-index]', (rows) => {
     for (const row of rows) row.__kpilotMark = true;
     return rows.length;
   });
@@ -191,7 +199,7 @@ export function markRows(page) {
 
 /** The names of the grid rows built since `markRows`, and how many rows there are. */
 export function rebuiltRows(page) {
-  return page.$$eval('.kpi-grid tbody tr', (rows) => ({
+  return page.$$eval('.kpi-grid tr[data-kpi-index]', (rows) => ({
     rows: rows.length,
     rebuilt: rows.filter((row) => !row.__kpilotMark).map((row) => row.dataset.kpi),
   }));
@@ -217,10 +225,26 @@ export async function waitForGrid(page, predicate, { timeout = 15_000, what = 't
   throw new Error(`timed out waiting for ${what}; grid: ${JSON.stringify(rows)}`);
 }
 
-/** Clicks an export button and returns the downloaded file's name and text. */
+/** Clicks an export button and returns the downloaded file's name, text, bytes and path. */
 export async function download(page, selector) {
   const [file] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+  const path = await file.path();
+  const bytes = await readFile(path);
+  return { name: file.suggestedFilename(), text: bytes.toString('utf8'), bytes, path };
+}
+
+/** Every check each test ends with: nothing left the page's origin, nothing failed. */
+export async function assertClean(page, log, server) {
+  const { deepEqual } = await import('node:assert/strict');
+  deepEqual(foreignRequests(log, server), [], 'no request left the page\'s origin');
+  deepEqual(log.consoleErrors, [], 'no console errors');
+  deepEqual(log.pageErrors, [], 'no page errors');
+  deepEqual(await page.evaluate(() => window.__cspViolations ?? []), [], 'no policy violations');
+}
+
+/** The sideways overflow of the page in px (0: none). */
+export function overflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
 
 export function artifact(name) {

@@ -735,44 +735,7 @@ fn standardize(differences: &[Option<f64>]) -> Option<Vec<Option<f64>>> {
 mod tests {
     use super::*;
 
-    use serde_json::Value;
-
-    const REFERENCE: &str = include_str!("../../../tests/fixtures/reference_stats.json");
-
-    fn reference() -> Value {
-        serde_json::from_str(REFERENCE).expect("reference JSON")
-    }
-
-    fn close(actual: f64, expected: f64) -> bool {
-        (actual - expected).abs() <= 1e-9 + 1e-6 * expected.abs()
-    }
-
-    fn assert_close(actual: f64, expected: f64, what: &str) {
-        assert!(
-            close(actual, expected),
-            "{what}: got {actual:e}, expected {expected:e}"
-        );
-    }
-
-    fn values_of(json: &Value) -> Vec<Option<f64>> {
-        json.as_array()
-            .expect("array of values")
-            .iter()
-            .map(Value::as_f64)
-            .collect()
-    }
-
-    fn num(json: &Value, key: &str) -> f64 {
-        json[key]
-            .as_f64()
-            .unwrap_or_else(|| panic!("number {key} in {json}"))
-    }
-
-    fn index(json: &Value, key: &str) -> usize {
-        json[key]
-            .as_u64()
-            .unwrap_or_else(|| panic!("integer {key} in {json}")) as usize
-    }
+    use crate::analysis::test_support::*;
 
     /// Deterministic pseudo-random numbers in [0, 1) (xorshift64).
     struct Noise(u64);
