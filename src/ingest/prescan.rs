@@ -316,7 +316,7 @@ impl<'a> CompoundFile<'a> {
             if difat_sectors > file.last_sector as usize + 1 {
                 return Ok(None);
             }
-            let Some(content) = file.sector(sector) else {
+            let Some(content) = file.sector(sector)? else {
                 return Ok(None);
             };
             difat.extend(u32s(content));
@@ -326,7 +326,7 @@ impl<'a> CompoundFile<'a> {
             };
         }
         for id in difat.into_iter().filter(|id| *id < DIFAT_SECTOR) {
-            let Some(content) = file.sector(id) else {
+            let Some(content) = file.sector(id)? else {
                 return Ok(None);
             };
             file.fat.extend(u32s(content));
@@ -372,17 +372,22 @@ impl<'a> CompoundFile<'a> {
         Ok(Some(file))
     }
 
-    /// A sector's bytes as calamine reads them: `None` past the last id it
-    /// accepts, short (or empty) at the end of the file.
-    fn sector(&self, id: u32) -> Option<&'a [u8]> {
+    /// A sector's bytes as calamine reads them: `Ok(None)` past the last id
+    /// it accepts, short (or empty) at the end of the file, and an error
+    /// for a sector that starts past the end, where calamine's slice
+    /// panics.
+    fn sector(&self, id: u32) -> std::result::Result<Option<&'a [u8]>, String> {
         if id > self.last_sector {
-            return None;
+            return Ok(None);
         }
         let start = self
             .header_size
             .saturating_add((id as usize).saturating_mul(self.sector_size));
+        if start > self.bytes.len() {
+            return Err(DAMAGED.to_string());
+        }
         let end = start.saturating_add(self.sector_size).min(self.bytes.len());
-        Some(self.bytes.get(start..end).unwrap_or_default())
+        Ok(Some(self.bytes.get(start..end).unwrap_or_default()))
     }
 
     /// A chain's first `length` bytes, as calamine's `get_chain` collects
@@ -412,7 +417,7 @@ impl<'a> CompoundFile<'a> {
                     None => return Err(DAMAGED.to_string()),
                 }
             } else {
-                match self.sector(sector) {
+                match self.sector(sector)? {
                     Some(content) => content,
                     None => return Ok(Chain::Refused),
                 }
@@ -596,8 +601,16 @@ fn check_biff_sheet(index: usize, sheet: &[u8]) -> std::result::Result<(), Strin
                     }
                 }
             }
-            // Number, Label, RString, BoolErr, Rk, LabelSst, Formula.
-            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 if data.len() >= 4 => {
+            // Formula: calamine slices its tokens by their stated length.
+            0x0006 if data.len() >= 20 => {
+                let tokens = u16_at(data, 20).unwrap_or(0) as usize;
+                if 22 + tokens > data.len() {
+                    return Err(DAMAGED_RECORD.to_string());
+                }
+                cover(&mut bounds, row, column)
+            }
+            // Number, Label, RString, BoolErr, Rk, LabelSst.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD if data.len() >= 4 => {
                 cover(&mut bounds, row, column)
             }
             // MulRk: a row of cells from a first to a last column.

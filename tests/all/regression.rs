@@ -23,3 +23,44 @@ fn a_stray_cell_at_the_last_cell_of_a_sheet_is_left_out() {
         table.source.warnings
     );
 }
+
+/// Found by `fuzz/` (read_table_xls): a compound file whose sector chain
+/// names a sector that starts past the end of the file; calamine's sector
+/// reader slices past its data and panics (a trap in the browser). The
+/// prescan refuses it first.
+#[test]
+fn an_xls_sector_past_the_end_of_the_file_is_refused_before_calamine() {
+    let bytes = include_bytes!("../fixtures/regression_xls_sector_past_the_end.xls");
+    let error = read_table(
+        bytes,
+        "regression_xls_sector_past_the_end.xls",
+        &ReadOptions::default(),
+    )
+    .expect_err("a damaged compound file");
+    assert!(
+        error
+            .to_string()
+            .contains("a sector chain of its compound file loops or points outside it"),
+        "{error}"
+    );
+}
+
+/// Found by `fuzz/` (read_table_xls): a Formula record whose token length
+/// runs past the record; calamine slices the tokens by that length and
+/// panics. The prescan refuses it first.
+#[test]
+fn an_xls_formula_longer_than_its_record_is_refused_before_calamine() {
+    let bytes = include_bytes!("../fixtures/regression_xls_formula_longer_than_its_record.xls");
+    let error = read_table(
+        bytes,
+        "regression_xls_formula_longer_than_its_record.xls",
+        &ReadOptions::default(),
+    )
+    .expect_err("a damaged Formula record");
+    assert!(
+        error
+            .to_string()
+            .contains("a record is shorter than its kind"),
+        "{error}"
+    );
+}
