@@ -5,6 +5,7 @@ and real KPI series, next to the SPEC's methods in Python. See README.md.
     python3 bench/calibration/calibrate.py                 # quick mode
     python3 bench/calibration/calibrate.py --full          # the counts
     python3 bench/calibration/calibrate.py --only trend,at-risk
+    python3 bench/calibration/calibrate.py --full --reference-panels 5   # full counts for kpilot, fewer for the slow reference
     KPILOT_BIN=/path/to/kpilot python3 bench/calibration/calibrate.py
 
 Prints the markdown tables and writes them to bench/calibration/out/results.md.
@@ -37,6 +38,8 @@ def parse_args():
     parser.add_argument("--only", help="comma-separated studies: " + ", ".join(STUDIES))
     parser.add_argument("--binary", default=os.environ.get("KPILOT_BIN", os.path.join(ROOT, "target", "release", "kpilot")))
     parser.add_argument("--out", default=os.path.join(HERE, "out"))
+    parser.add_argument("--reference-panels", type=int,
+                        help="lead/lag studies: panels per cell for the (slow) Python reference only")
     parser.add_argument("--risk-breach-shares", default="0.5,0.2",
                         help="at_risk study: the shares of series that breach within the horizon (0.5,0.2)")
     return parser.parse_args()
@@ -45,6 +48,12 @@ def parse_args():
 def main():
     args = parse_args()
     mode = dataclasses.replace(FULL if args.full else QUICK, risk_goals=tuple(float(x) for x in args.risk_breach_shares.split(",")))
+    if args.reference_panels is not None:
+        mode = dataclasses.replace(
+            mode,
+            null_panels=(mode.null_panels[0], args.reference_panels),
+            power_panels=(mode.power_panels[0], args.reference_panels),
+        )
     names = args.only.split(",") if args.only else list(STUDIES)
     unknown = [name for name in names if name not in STUDIES]
     if unknown:

@@ -262,7 +262,7 @@ def trend_verdicts(engine, mode, progress):
         intro=("Share of series whose verdict is not flat (the power rows: in the right direction). "
                "\"wanders\": the share kpilot marks `trend.wanders`. Reference: pre-whitened Mann–Kendall with "
                "the SPEC's wanders guard (ADF with a constant, as in its stationarity test); \"ADF ct\": the same "
-               "with the guard's ADF on a constant and a trend, since the SPEC does not say which."),
+               "with the guard's ADF on a constant and a trend, which kpilot uses (the SPEC does not say which)."),
     )
     engine_count, reference_count = mode.trend_series
     targets = {"iid": "≤ 7 %", "ar05": "≤ 7 %", "seasonal": "≤ 7 %", "ar09": "≤ 12 %", "rw": "≤ 12 %"}

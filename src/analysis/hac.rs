@@ -1,6 +1,21 @@
-//! Whether a KPI's level wanders without a drift (`trend.wanders`): ADF does
-//! not reject a unit root and the mean first difference is not significantly
-//! different from zero by a HAC (Newey–West) t-test.
+//! Whether a KPI's level wanders without a drift (`trend.wanders`): ADF with
+//! a constant and a linear trend does not reject a unit root and the mean
+//! first difference is not significantly different from zero by a HAC
+//! (Newey–West) t-test.
+//!
+//! Why the ADF here has a trend: the guard asks "a random walk, or a
+//! trend?", and it matters only where the trend test has already found a
+//! monotone trend. Against that alternative the ADF with a constant only is
+//! the wrong test: a linear trend plus stationary noise is not stationary
+//! around a constant, so that test rarely rejects the unit root, and the
+//! drift test alone has little power there (the differences of a trend plus
+//! i.i.d. noise are an MA(1) with a unit root, whose Bartlett long-run
+//! variance stays near 2σ²/(L+1)), so real trends were called wandering.
+//! With the trend in the regression, a trend-stationary series rejects the
+//! unit root and keeps its verdict, while a random walk without drift still
+//! does not. (The SPEC's "a unit root is not rejected (ADF p > 0.05)" does
+//! not name the deterministic terms; the stationarity decision keeps its
+//! constant-only ADF.)
 //!
 //! Oracle: `statsmodels` `OLS(dy, ones).fit(cov_type="HAC",
 //! cov_kwds={"maxlags": L})` with L = ⌊4·(n/100)^{2/9}⌋, n the number of
@@ -11,12 +26,13 @@
 //!
 //! Missing values: Δy[t] = y[t] − y[t−1] is missing when either side is;
 //! the present differences are used in period order with gaps closed up.
-//! The ADF part runs on the present levels (see [`crate::analysis::stationarity`]).
+//! The ADF part runs on the present levels (see
+//! [`crate::analysis::stationarity::adf_test_with_trend`]).
 
 use statrs::function::erf::erfc;
 
 use crate::analysis::series::{exact_scale, first_differences, present_values};
-use crate::analysis::stationarity::{adf_test, AdfTest};
+use crate::analysis::stationarity::{adf_test_with_trend, AdfRegression, AdfTest};
 
 /// The significance level of both parts of the wanders rule.
 pub const WANDERS_SIGNIFICANCE: f64 = 0.05;
@@ -101,10 +117,18 @@ pub fn drift_test(values: &[Option<f64>]) -> Option<DriftTest> {
 }
 
 /// The wanders rule from already computed parts: true only when both tests
-/// exist, ADF p > 0.05 and the drift p > 0.05. A missing ADF (constant or
-/// very short series) or a missing drift test (no variation) is not
-/// wandering.
+/// exist, the ADF test with a constant and a trend
+/// ([`adf_test_with_trend`]) has p > 0.05 and the drift p > 0.05. A missing
+/// ADF (constant, fewer than 6 values, or a straight line) or a missing
+/// drift test (no variation) is not wandering.
+///
+/// `adf` must be the constant-and-trend test (see the module comment for
+/// why); the constant-only one is the stationarity decision's.
 pub fn wanders_from(adf: Option<&AdfTest>, drift: Option<&DriftTest>) -> bool {
+    debug_assert!(
+        adf.is_none_or(|adf| adf.regression == AdfRegression::ConstantAndTrend),
+        "the wanders guard takes the ADF test with a trend"
+    );
     match (adf, drift) {
         (Some(adf), Some(drift)) => {
             adf.p_value > WANDERS_SIGNIFICANCE && drift.p_value > WANDERS_SIGNIFICANCE
@@ -115,7 +139,10 @@ pub fn wanders_from(adf: Option<&AdfTest>, drift: Option<&DriftTest>) -> bool {
 
 /// `trend.wanders` of the SPEC for a KPI series (see [`wanders_from`]).
 pub fn trend_wanders(values: &[Option<f64>]) -> bool {
-    wanders_from(adf_test(values).as_ref(), drift_test(values).as_ref())
+    wanders_from(
+        adf_test_with_trend(values).as_ref(),
+        drift_test(values).as_ref(),
+    )
 }
 
 #[cfg(test)]

@@ -77,6 +77,55 @@ pub(crate) fn lag_regression(
     end: usize,
     lags: usize,
 ) -> Option<NestedLeastSquares> {
+    lagged_design(series, level, placement, false, first_row, end, lags)
+}
+
+/// [`lag_regression`] with a linear time trend t (the row's index in
+/// `series`) as the first column, ahead of the level and the lags, so that
+/// every model of the nested family "first j columns" contains it: the
+/// regression of the ADF test with a constant and a trend.
+///
+/// The trend costs lags + 2 more dot products (its products with the
+/// response, each lag and the level); its own sum of squares is
+/// n(n² − 1)/12.
+pub(crate) fn lag_regression_with_trend(
+    series: &[f64],
+    level: Option<&[f64]>,
+    placement: LevelColumn,
+    first_row: usize,
+    end: usize,
+    lags: usize,
+) -> Option<NestedLeastSquares> {
+    lagged_design(series, level, placement, true, first_row, end, lags)
+}
+
+/// A column of a [`lagged_design`].
+enum Regressor {
+    Trend,
+    Level,
+    Lag(usize),
+}
+
+/// Centred cross products of one extra column (the level or the trend).
+struct ExtraColumn {
+    /// With the response (index 0) and lags 1..=lags.
+    with_lags: Vec<f64>,
+    /// With the level (used for the trend only).
+    with_level: f64,
+    /// Its own centred sum of squares.
+    own: f64,
+    mean: f64,
+}
+
+fn lagged_design(
+    series: &[f64],
+    level: Option<&[f64]>,
+    placement: LevelColumn,
+    time_trend: bool,
+    first_row: usize,
+    end: usize,
+    lags: usize,
+) -> Option<NestedLeastSquares> {
     let level = match placement {
         LevelColumn::Absent => None,
         LevelColumn::First | LevelColumn::Last => Some(level?),
@@ -117,36 +166,68 @@ pub(crate) fn lag_regression(
         raw[low * width + high] - sums[low] * sums[high] / n
     };
 
-    let level_terms = level.map(|level| {
+    let shifted_level = level.map(|level| {
         let rows = &level[first_row..end];
         let level_shift = mean(rows);
-        let shifted_level: Vec<f64> = rows.iter().map(|v| v - level_shift).collect();
-        let level_sum: f64 = shifted_level.iter().sum();
-        let with_lags: Vec<f64> = (0..=lags)
-            .map(|lag| dot(&shifted_level, window(lag)) - level_sum * sums[lag] / n)
-            .collect();
-        let own = dot(&shifted_level, &shifted_level) - level_sum * level_sum / n;
-        (with_lags, own, level_shift + level_sum / n)
+        (
+            rows.iter().map(|v| v - level_shift).collect::<Vec<f64>>(),
+            level_shift,
+        )
     });
+    let level_terms = shifted_level.as_ref().map(|(shifted_level, level_shift)| {
+        let level_sum: f64 = shifted_level.iter().sum();
+        ExtraColumn {
+            with_lags: (0..=lags)
+                .map(|lag| dot(shifted_level, window(lag)) - level_sum * sums[lag] / n)
+                .collect(),
+            with_level: 0.0,
+            own: dot(shifted_level, shifted_level) - level_sum * level_sum / n,
+            mean: level_shift + level_sum / n,
+        }
+    });
+    // The centred trend sums to zero, so its products need no centring of
+    // the other side.
+    let trend_terms = time_trend.then(|| {
+        let centre = (n - 1.0) / 2.0;
+        let centred: Vec<f64> = (0..nobs).map(|row| row as f64 - centre).collect();
+        ExtraColumn {
+            with_lags: (0..=lags).map(|lag| dot(&centred, window(lag))).collect(),
+            with_level: shifted_level
+                .as_ref()
+                .map_or(0.0, |(shifted_level, _)| dot(&centred, shifted_level)),
+            own: n * (n * n - 1.0) / 12.0,
+            mean: first_row as f64 + centre,
+        }
+    });
+    let terms = |regressor: &Regressor| match regressor {
+        Regressor::Level => level_terms.as_ref(),
+        Regressor::Trend => trend_terms.as_ref(),
+        Regressor::Lag(_) => None,
+    };
 
-    // Regressor k (0-based) is either lag k+1 or the level, per placement.
-    enum Regressor {
-        Lag(usize),
-        Level,
-    }
     let mut regressors: Vec<Regressor> = (1..=lags).map(Regressor::Lag).collect();
     match placement {
         LevelColumn::Absent => {}
         LevelColumn::First => regressors.insert(0, Regressor::Level),
         LevelColumn::Last => regressors.push(Regressor::Level),
     }
+    if time_trend {
+        regressors.insert(0, Regressor::Trend);
+    }
     let column_count = regressors.len();
-    let cross = |a: &Regressor, b: &Regressor| match (a, b, &level_terms) {
-        (Regressor::Lag(i), Regressor::Lag(j), _) => lag_cross(*i, *j),
-        (Regressor::Level, Regressor::Level, Some((_, own, _))) => *own,
-        (Regressor::Level, Regressor::Lag(j), Some((with_lags, _, _)))
-        | (Regressor::Lag(j), Regressor::Level, Some((with_lags, _, _))) => with_lags[*j],
-        _ => 0.0,
+    // Products with lag 0 are those with the response.
+    let with_lag = |regressor: &Regressor, lag: usize| match regressor {
+        Regressor::Lag(own) => lag_cross(*own, lag),
+        extra => terms(extra).map_or(0.0, |terms| terms.with_lags[lag]),
+    };
+    let cross = |a: &Regressor, b: &Regressor| match (a, b) {
+        (other, Regressor::Lag(lag)) | (Regressor::Lag(lag), other) => with_lag(other, *lag),
+        (Regressor::Level, Regressor::Level) | (Regressor::Trend, Regressor::Trend) => {
+            terms(a).map_or(0.0, |terms| terms.own)
+        }
+        (Regressor::Trend, Regressor::Level) | (Regressor::Level, Regressor::Trend) => {
+            trend_terms.as_ref().map_or(0.0, |terms| terms.with_level)
+        }
     };
     let mut cross_products = vec![0.0; column_count * column_count];
     for (row, a) in regressors.iter().enumerate() {
@@ -156,18 +237,13 @@ pub(crate) fn lag_regression(
     }
     let response_cross: Vec<f64> = regressors
         .iter()
-        .map(|regressor| match regressor {
-            Regressor::Lag(lag) => lag_cross(0, *lag),
-            Regressor::Level => level_terms
-                .as_ref()
-                .map_or(0.0, |(with_lags, _, _)| with_lags[0]),
-        })
+        .map(|regressor| with_lag(regressor, 0))
         .collect();
     let column_means: Vec<f64> = regressors
         .iter()
         .map(|regressor| match regressor {
             Regressor::Lag(lag) => series_shift + sums[*lag] / n,
-            Regressor::Level => level_terms.as_ref().map_or(0.0, |(_, _, mean)| *mean),
+            extra => terms(extra).map_or(0.0, |terms| terms.mean),
         })
         .collect();
     Some(NestedLeastSquares::factor(CentredCrossProducts {
@@ -412,21 +488,43 @@ mod tests {
             .collect();
         let mut with_level = vec![&level[first_row..end]];
         with_level.extend(lag_columns.iter().copied());
+        let mut level_last = lag_columns.clone();
+        level_last.push(&level[first_row..end]);
+        let trend: Vec<f64> = (first_row..end).map(|t| t as f64).collect();
+        fn with_trend<'a>(trend: &'a [f64], columns: &[&'a [f64]]) -> Vec<&'a [f64]> {
+            let mut all = vec![trend];
+            all.extend(columns.iter().copied());
+            all
+        }
         let cases = [
-            (LevelColumn::Absent, lag_columns.clone()),
-            (LevelColumn::First, with_level),
-            (LevelColumn::Last, {
-                let mut columns = lag_columns.clone();
-                columns.push(&level[first_row..end]);
-                columns
-            }),
+            (LevelColumn::Absent, false, lag_columns.clone()),
+            (LevelColumn::First, false, with_level.clone()),
+            (LevelColumn::Last, false, level_last.clone()),
+            (LevelColumn::Absent, true, with_trend(&trend, &lag_columns)),
+            (LevelColumn::First, true, with_trend(&trend, &with_level)),
+            (LevelColumn::Last, true, with_trend(&trend, &level_last)),
         ];
-        for (placement, columns) in cases {
+        for (placement, time_trend, columns) in cases {
             let direct = NestedLeastSquares::new(response, &columns).expect("direct");
-            let updated = lag_regression(&series, Some(&level), placement, first_row, end, lags)
-                .expect("updated");
+            let build = if time_trend {
+                lag_regression_with_trend
+            } else {
+                lag_regression
+            };
+            let updated =
+                build(&series, Some(&level), placement, first_row, end, lags).expect("updated");
             assert_eq!(direct.rank(), updated.rank());
             let leading = direct.rank();
+            for nested in 0..=leading {
+                let (x, y) = (
+                    direct.residual_sum_of_squares(nested).expect("rss"),
+                    updated.residual_sum_of_squares(nested).expect("rss"),
+                );
+                assert!(
+                    (x - y).abs() < 1e-10 * x.abs().max(1.0),
+                    "{placement:?}, trend {time_trend}, {nested} columns: {x} vs {y}"
+                );
+            }
             let (a, b) = (
                 direct.slopes(leading).expect("a"),
                 updated.slopes(leading).expect("b"),
@@ -434,13 +532,13 @@ mod tests {
             for (x, y) in a.iter().zip(&b) {
                 assert!(
                     (x - y).abs() < 1e-10 * x.abs().max(1.0),
-                    "{placement:?}: {x} vs {y}"
+                    "{placement:?}, trend {time_trend}: {x} vs {y}"
                 );
             }
             let (x, y) = (direct.intercept(&a), updated.intercept(&b));
             assert!(
                 (x - y).abs() < 1e-8 * x.abs().max(1.0),
-                "{placement:?}: {x} vs {y}"
+                "{placement:?}, trend {time_trend}: {x} vs {y}"
             );
             let (x, y) = (
                 direct.last_t_statistic(leading).expect("t"),
@@ -448,7 +546,7 @@ mod tests {
             );
             assert!(
                 (x - y).abs() < 1e-9 * x.abs().max(1.0),
-                "{placement:?}: {x} vs {y}"
+                "{placement:?}, trend {time_trend}: {x} vs {y}"
             );
         }
         assert!(lag_regression(&series, None, LevelColumn::First, 5, 59, 4).is_none());

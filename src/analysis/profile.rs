@@ -3,14 +3,17 @@
 //! F-test, monthly and quarterly sheets with three full years), the
 //! stationary form the lead/lag scan uses (demeaned levels or first
 //! differences, month means removed when seasonal), and whether its level
-//! wanders like a random walk without drift. Depends on the values only, so
-//! it survives target and direction edits.
+//! wanders like a random walk without drift (the ADF test with a constant
+//! and a trend, and the HAC drift test; see [`crate::analysis::hac`]).
+//! Depends on the values only, so it survives target and direction edits.
 
 use serde::Serialize;
 
 use crate::analysis::hac::{drift_test, wanders_from};
 use crate::analysis::seasonality::{remove_seasonal_means, seasonality, SeasonalPeriod};
-use crate::analysis::stationarity::{assess_stationarity, stationary_series, Stationarity};
+use crate::analysis::stationarity::{
+    adf_test_with_trend, assess_stationarity, stationary_series, Stationarity,
+};
 use crate::model::{Frequency, Period};
 
 /// The stationarity the report shows.
@@ -25,6 +28,7 @@ pub enum Form {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeriesProfile {
     pub stationarity: Form,
+    /// The ADF test with a constant (the stationarity decision's).
     pub adf_p_value: Option<f64>,
     pub kpss_p_value: Option<f64>,
     /// A significant seasonal pattern (1 %).
@@ -37,7 +41,11 @@ pub struct SeriesProfile {
     pub stationary: Vec<Option<f64>>,
     /// The levels with month means removed when seasonal (for the trend test).
     pub deseasonalised_levels: Vec<Option<f64>>,
-    /// A unit root not rejected and no significant drift.
+    /// The ADF test with a constant and a linear trend (the wanders
+    /// guard's).
+    pub adf_trend_p_value: Option<f64>,
+    /// A unit root not rejected against a linear trend
+    /// (`adf_trend_p_value` > 0.05) and no significant drift.
     pub wanders: bool,
 }
 
@@ -67,7 +75,10 @@ pub fn describe(values: &[Option<f64>], seasons: Option<(SeasonalPeriod, usize)>
         stationary = remove_seasonal_means(&stationary, first, period);
         deseasonalised_levels = remove_seasonal_means(values, first, period);
     }
-    let wanders = wanders_from(assessment.adf.as_ref(), drift_test(values).as_ref());
+    // The guard asks "random walk, or trend?": its ADF has a trend, unlike
+    // the stationarity decision's (see crate::analysis::hac).
+    let trend_adf = adf_test_with_trend(values);
+    let wanders = wanders_from(trend_adf.as_ref(), drift_test(values).as_ref());
     SeriesProfile {
         stationarity: match assessment.form {
             Stationarity::Level => Form::Level,
@@ -75,6 +86,7 @@ pub fn describe(values: &[Option<f64>], seasons: Option<(SeasonalPeriod, usize)>
         },
         adf_p_value: assessment.adf.map(|test| test.p_value),
         kpss_p_value: assessment.kpss.map(|test| test.p_value),
+        adf_trend_p_value: trend_adf.map(|test| test.p_value),
         seasonal,
         seasonal_p_value: test.map(|test| test.p_value),
         seasons,

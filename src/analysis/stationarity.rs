@@ -1,10 +1,12 @@
 //! Whether a KPI is analysed in levels or in first differences: the
 //! augmented Dickey–Fuller test, the KPSS test and the decision that combines
-//! them.
+//! them; and the ADF test against a linear trend that the wanders guard
+//! ([`crate::analysis::hac`]) uses.
 //!
 //! Oracles: `statsmodels.tsa.stattools.adfuller(x, regression="c",
-//! autolag="AIC")` and `kpss(x, regression="c", nlags="auto")`; their
-//! published tables live in [`crate::analysis::tables`].
+//! autolag="AIC")`, `adfuller(x, regression="ct", autolag="AIC")` and
+//! `kpss(x, regression="c", nlags="auto")`; their published tables live in
+//! [`crate::analysis::tables`].
 //!
 //! Missing values: both tests run on the present values in period order with
 //! gaps closed up (statsmodels accepts no missing values, and this is what
@@ -13,15 +15,15 @@
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::analysis::least_squares::{
-    gaussian_aic, lag_regression, LevelColumn, NestedLeastSquares,
+    gaussian_aic, lag_regression, lag_regression_with_trend, LevelColumn, NestedLeastSquares,
 };
 use crate::analysis::series::{
     first_differences, is_constant, present_count, present_mean, scaled_present_values,
     sum_of_squares,
 };
 use crate::analysis::tables::{
-    ADF_CRITICAL_VALUES, ADF_LARGE_P, ADF_SMALL_P, ADF_TAU_MAX, ADF_TAU_MIN, ADF_TAU_STAR,
-    KPSS_BANDWIDTH_CONSTANT, KPSS_LEVEL_CRITICAL_VALUES,
+    AdfTables, ADF_CONSTANT, ADF_CONSTANT_AND_TREND, KPSS_BANDWIDTH_CONSTANT,
+    KPSS_LEVEL_CRITICAL_VALUES,
 };
 
 /// Series with fewer present values than this are always differenced.
@@ -41,9 +43,39 @@ pub struct AdfCriticalValues {
     pub ten_percent: f64,
 }
 
-/// The augmented Dickey–Fuller test with a constant, lag chosen by AIC.
+/// The deterministic terms of an ADF regression (statsmodels' `regression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdfRegression {
+    /// A constant: `regression="c"`. The alternative is stationarity around
+    /// a fixed level.
+    Constant,
+    /// A constant and a linear time trend: `regression="ct"`. The
+    /// alternative is stationarity around a linear trend.
+    ConstantAndTrend,
+}
+
+impl AdfRegression {
+    fn tables(self) -> &'static AdfTables {
+        match self {
+            AdfRegression::Constant => &ADF_CONSTANT,
+            AdfRegression::ConstantAndTrend => &ADF_CONSTANT_AND_TREND,
+        }
+    }
+
+    /// Deterministic columns: the constant, and the trend.
+    fn deterministic_terms(self) -> usize {
+        match self {
+            AdfRegression::Constant => 1,
+            AdfRegression::ConstantAndTrend => 2,
+        }
+    }
+}
+
+/// The augmented Dickey–Fuller test, lag chosen by AIC.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdfTest {
+    /// The deterministic terms of the regression.
+    pub regression: AdfRegression,
     /// The t statistic of the lagged level in the chosen regression.
     pub statistic: f64,
     /// MacKinnon's (1994) approximate p-value of `statistic`.
@@ -115,30 +147,41 @@ fn standard_normal_cdf(x: f64) -> f64 {
     }
 }
 
-/// MacKinnon's (1994) approximate p-value of an ADF statistic with a
-/// constant and one series (statsmodels `mackinnonp(stat, "c", N=1)`).
+/// MacKinnon's (1994) approximate p-value of an ADF statistic with the
+/// given deterministic terms and one series (statsmodels
+/// `mackinnonp(stat, "c" | "ct", N=1)`).
 ///
 /// 0 below the fitted range, 1 above it, 1 for NaN.
-pub fn mackinnon_p_value(statistic: f64) -> f64 {
-    if statistic.is_nan() || statistic > ADF_TAU_MAX {
+pub fn mackinnon_p_value_for(statistic: f64, regression: AdfRegression) -> f64 {
+    let tables = regression.tables();
+    if statistic.is_nan() || statistic > tables.tau_max {
         return 1.0;
     }
-    if statistic < ADF_TAU_MIN {
+    if statistic < tables.tau_min {
         return 0.0;
     }
-    let surface = if statistic <= ADF_TAU_STAR {
-        ADF_SMALL_P.evaluate(statistic)
+    let surface = if statistic <= tables.tau_star {
+        tables.small_p.evaluate(statistic)
     } else {
-        ADF_LARGE_P.evaluate(statistic)
+        tables.large_p.evaluate(statistic)
     };
     standard_normal_cdf(surface)
 }
 
+/// MacKinnon's (1994) p-value with a constant (`mackinnonp(stat, "c", N=1)`);
+/// see [`mackinnon_p_value_for`].
+pub fn mackinnon_p_value(statistic: f64) -> f64 {
+    mackinnon_p_value_for(statistic, AdfRegression::Constant)
+}
+
 /// MacKinnon's (2010) critical values for an ADF regression on `nobs`
-/// observations (statsmodels `mackinnoncrit(1, "c", nobs)`).
-pub fn adf_critical_values(nobs: usize) -> AdfCriticalValues {
+/// observations (statsmodels `mackinnoncrit(1, "c" | "ct", nobs)`).
+pub fn adf_critical_values_for(nobs: usize, regression: AdfRegression) -> AdfCriticalValues {
     let inverse = 1.0 / nobs.max(1) as f64;
-    let [one, five, ten] = ADF_CRITICAL_VALUES.map(|(_, surface)| surface.evaluate(inverse));
+    let [one, five, ten] = regression
+        .tables()
+        .critical_values
+        .map(|(_, surface)| surface.evaluate(inverse));
     AdfCriticalValues {
         one_percent: one,
         five_percent: five,
@@ -146,32 +189,47 @@ pub fn adf_critical_values(nobs: usize) -> AdfCriticalValues {
     }
 }
 
+/// MacKinnon's (2010) critical values with a constant; see
+/// [`adf_critical_values_for`].
+pub fn adf_critical_values(nobs: usize) -> AdfCriticalValues {
+    adf_critical_values_for(nobs, AdfRegression::Constant)
+}
+
 /// Schwert's (1989) rule as statsmodels applies it: ⌈12·(n/100)^{1/4}⌉,
-/// capped at n/2 − 2 so the largest regression keeps its degrees of freedom.
-fn adf_max_lag(nobs: usize) -> usize {
+/// capped at n/2 − 1 − (deterministic terms) so the largest regression keeps
+/// its degrees of freedom. `None` when that cap is negative (statsmodels
+/// raises: the sample is too short for the regression).
+fn adf_max_lag(nobs: usize, regression: AdfRegression) -> Option<usize> {
     let schwert = (12.0 * (nobs as f64 / 100.0).powf(0.25)).ceil();
-    let cap = (nobs / 2).saturating_sub(2);
-    if schwert.is_finite() && schwert >= 0.0 {
+    let cap = (nobs / 2).checked_sub(1 + regression.deterministic_terms())?;
+    Some(if schwert.is_finite() && schwert >= 0.0 {
         (schwert as usize).min(cap)
     } else {
         cap
-    }
+    })
 }
 
-/// The ADF regression Δx[t] = α + γ·x[t] + Σ_{i≤lags} δᵢ·Δx[t−i] over the
-/// rows t = first_row..n−2 of the differences (Δx[t] = x[t+1] − x[t]).
+/// The ADF regression Δx[t] = α (+ β·t) + γ·x[t] + Σ_{i≤lags} δᵢ·Δx[t−i]
+/// over the rows t = first_row..n−2 of the differences (Δx[t] = x[t+1] −
+/// x[t]).
 ///
-/// With [`LevelColumn::First`] the level is column 0 followed by the lags
-/// (the order of the nested AIC search); with [`LevelColumn::Last`] it comes
-/// last, so that its t statistic is the factor's last projection.
+/// The trend, when the regression has one, is column 0. With
+/// [`LevelColumn::First`] the level follows, then the lags (the order of the
+/// nested AIC search); with [`LevelColumn::Last`] it comes last, so that its
+/// t statistic is the factor's last projection.
 fn adf_regression(
     levels: &[f64],
     differences: &[f64],
+    regression: AdfRegression,
     first_row: usize,
     lags: usize,
     placement: LevelColumn,
 ) -> Option<NestedLeastSquares> {
-    lag_regression(
+    let build = match regression {
+        AdfRegression::Constant => lag_regression,
+        AdfRegression::ConstantAndTrend => lag_regression_with_trend,
+    };
+    build(
         differences,
         Some(levels),
         placement,
@@ -195,22 +253,59 @@ fn adf_regression(
 /// or the chosen regression fits exactly or is collinear, where the
 /// statistic has no meaning.
 pub fn adf_test(values: &[Option<f64>]) -> Option<AdfTest> {
+    adf_test_for(values, AdfRegression::Constant)
+}
+
+/// The augmented Dickey–Fuller test with a constant and a linear time
+/// trend, lag length chosen by AIC, exactly as `adfuller(x,
+/// regression="ct", autolag="AIC")`: the null is a unit root (with or
+/// without drift), the alternative stationarity around a linear trend, so
+/// a trend plus stationary noise rejects it where [`adf_test`] does not.
+///
+/// The same search as [`adf_test`], with the trend in every candidate
+/// model and the maximum lag capped at n/2 − 3; MacKinnon's τ_ct tables
+/// give the p-value and critical values. `None` when fewer than 6 values are
+/// present (statsmodels raises), the values are constant, or the chosen
+/// regression fits exactly or is collinear (a straight line, say).
+pub fn adf_test_with_trend(values: &[Option<f64>]) -> Option<AdfTest> {
+    adf_test_for(values, AdfRegression::ConstantAndTrend)
+}
+
+/// The ADF test with the given deterministic terms; see [`adf_test`] and
+/// [`adf_test_with_trend`].
+pub fn adf_test_for(values: &[Option<f64>], regression: AdfRegression) -> Option<AdfTest> {
     let levels = scaled_present_values(values);
     let nobs = levels.len();
-    if nobs < 4 || is_constant(&levels) {
+    if is_constant(&levels) {
         return None;
     }
+    let max_lag = adf_max_lag(nobs, regression)?;
     let differences: Vec<f64> = levels.windows(2).map(|pair| pair[1] - pair[0]).collect();
-    let max_lag = adf_max_lag(nobs);
+    let deterministic = regression.deterministic_terms();
+    // The columns before the lags: the trend (if any) and the level.
+    let columns_before_lags = usize::from(regression == AdfRegression::ConstantAndTrend) + 1;
 
-    let search = adf_regression(&levels, &differences, max_lag, max_lag, LevelColumn::First)?;
+    let search = adf_regression(
+        &levels,
+        &differences,
+        regression,
+        max_lag,
+        max_lag,
+        LevelColumn::First,
+    )?;
     let mut best: Option<(f64, usize)> = None;
     for lag in 0..=max_lag {
-        let Some(residual_sum_of_squares) = search.residual_sum_of_squares(lag + 1) else {
+        let Some(residual_sum_of_squares) =
+            search.residual_sum_of_squares(columns_before_lags + lag)
+        else {
             break;
         };
-        // Intercept, level and `lag` differences.
-        let aic = gaussian_aic(residual_sum_of_squares, search.nobs(), lag + 2);
+        // The deterministic terms, the level and `lag` differences.
+        let aic = gaussian_aic(
+            residual_sum_of_squares,
+            search.nobs(),
+            deterministic + 1 + lag,
+        );
         if aic.is_nan() {
             continue;
         }
@@ -220,15 +315,23 @@ pub fn adf_test(values: &[Option<f64>]) -> Option<AdfTest> {
     }
     let (_, used_lag) = best?;
 
-    let chosen = adf_regression(&levels, &differences, used_lag, used_lag, LevelColumn::Last)?;
-    let statistic = chosen.last_t_statistic(used_lag + 1)?;
+    let chosen = adf_regression(
+        &levels,
+        &differences,
+        regression,
+        used_lag,
+        used_lag,
+        LevelColumn::Last,
+    )?;
+    let statistic = chosen.last_t_statistic(columns_before_lags + used_lag)?;
     Some(AdfTest {
+        regression,
         statistic,
-        p_value: mackinnon_p_value(statistic),
+        p_value: mackinnon_p_value_for(statistic, regression),
         used_lag,
         max_lag,
         nobs: chosen.nobs(),
-        critical_values: adf_critical_values(chosen.nobs()),
+        critical_values: adf_critical_values_for(chosen.nobs(), regression),
     })
 }
 
@@ -384,12 +487,32 @@ mod tests {
     }
 
     #[test]
+    fn degenerate_inputs_give_no_trend_test() {
+        let wiggle =
+            |n: usize| -> Vec<Option<f64>> { (0..n).map(|i| Some(((i * 7) % 5) as f64)).collect() };
+        assert!(adf_test_with_trend(&wiggle(5)).is_none());
+        assert!(adf_test_with_trend(&wiggle(6)).is_some());
+        assert!(adf_test_with_trend(&[Some(3.0); 40]).is_none());
+        // A straight line: the level is the trend, the regression collinear.
+        let line: Vec<Option<f64>> = (0..40).map(|i| Some(2.0 + 0.5 * i as f64)).collect();
+        assert!(adf_test_with_trend(&line).is_none());
+    }
+
+    #[test]
     fn mackinnon_edges() {
         assert_eq!(mackinnon_p_value(-30.0), 0.0);
         assert_eq!(mackinnon_p_value(3.0), 1.0);
         assert_eq!(mackinnon_p_value(f64::NAN), 1.0);
         let at_star = mackinnon_p_value(-1.61);
         assert!(at_star > 0.4 && at_star < 0.5);
+        let trend = AdfRegression::ConstantAndTrend;
+        assert_eq!(mackinnon_p_value_for(-16.19, trend), 0.0);
+        assert_eq!(mackinnon_p_value_for(0.71, trend), 1.0);
+        // The trend's null distribution sits further left: the same τ is
+        // less significant.
+        assert!(mackinnon_p_value_for(-3.0, trend) > mackinnon_p_value(-3.0));
+        let five = adf_critical_values_for(100, trend).five_percent;
+        assert!((mackinnon_p_value_for(five, trend) - 0.05).abs() < 0.01);
     }
 
     #[test]

@@ -17,7 +17,8 @@ use crate::ingest::metadata::{name_key, MetaRecord};
 use crate::ingest::period::{coarsen, gaps_and_duplicates, infer_frequency};
 use crate::ingest::roles::{split_role, Role};
 use crate::ingest::target::{
-    direction_from_name, direction_from_sign_prefix, parse_direction, parse_target, split_header,
+    direction_from_name, direction_from_sign_prefix, lower_only_for_pay, parse_direction,
+    parse_target, split_header,
 };
 use crate::ingest::value::unit_of_header;
 use crate::model::{
@@ -189,6 +190,16 @@ fn order_periods(
     warnings: &mut Vec<String>,
 ) -> (Vec<Period>, Vec<Vec<usize>>, Frequency, i64, usize) {
     let (frequency, step_days) = infer_frequency(found);
+    if let Some(Period::Month { .. }) = found.first() {
+        let every = match frequency {
+            Frequency::Quarterly => Some("every third month: read as the quarters they fall in"),
+            Frequency::Yearly => Some("the same month of every year: read as years"),
+            _ => None,
+        };
+        if let Some(every) = every {
+            warnings.push(format!("The months are {every}."));
+        }
+    }
     let coarse = coarsen(found, frequency);
     let mut slots: Vec<(Period, usize)> = coarse.iter().copied().zip(0..).collect();
     slots.sort_by_key(|(period, slot)| (period.start_date(), *period, *slot));
@@ -460,11 +471,20 @@ fn unique_name(name: &str, seen: &mut HashMap<String, usize>) -> String {
 }
 
 /// The direction a KPI's words suggest: its name (`Churn`, `(-) Impostos`),
-/// else the group it sits in (an income statement's `Cost` lines).
+/// else the group it sits in (an income statement's `Cost` lines). A pay
+/// line (`Base Salary`) under an income section is an income.
 fn direction_hint(name: &str, department: Option<&str>) -> Option<Direction> {
-    direction_from_sign_prefix(name)
-        .or_else(|| direction_from_name(name))
-        .or_else(|| department.and_then(direction_from_name))
+    let by_section = department.and_then(direction_from_name);
+    let by_name = direction_from_sign_prefix(name).or_else(|| direction_from_name(name));
+    match by_name {
+        Some(Direction::LowerIsBetter)
+            if by_section == Some(Direction::HigherIsBetter) && lower_only_for_pay(name) =>
+        {
+            by_section
+        }
+        Some(direction) => Some(direction),
+        None => by_section,
+    }
 }
 
 /// A plan's threshold per period (in output order) and the latest one at

@@ -299,7 +299,8 @@ pub fn is_summary_label(text: &str) -> bool {
 
 /// The frequency of a list of periods and the step, in days, between `Day`
 /// periods. Month, quarter, week and year periods give their own frequency
-/// and a step of 0. Days use the median gap between distinct sorted dates:
+/// and a step of 0, except months on a three- or twelve-month lattice
+/// (quarterly or yearly; see `frequency_of_months`). Days use the median gap between distinct sorted dates:
 /// 1 → Daily (step 1), 6..=8 → Weekly (step 7), 28..=31 → Monthly,
 /// 89..=92 → Quarterly, 364..=366 → Yearly (step 0: `coarsen` turns these into
 /// month, quarter and year periods), anything else → Irregular with the
@@ -315,7 +316,7 @@ pub fn infer_frequency(periods: &[Period]) -> (Frequency, i64) {
     match first {
         Period::Day(_) => frequency_of_days(periods),
         Period::Week { .. } => (Frequency::Weekly, 0),
-        Period::Month { .. } => (Frequency::Monthly, 0),
+        Period::Month { .. } => (frequency_of_months(periods), 0),
         Period::Quarter { .. } => (Frequency::Quarterly, 0),
         Period::Half { .. } => (Frequency::HalfYearly, 0),
         Period::Year(_) | Period::FiscalYear(_) => (Frequency::Yearly, 0),
@@ -328,12 +329,22 @@ pub fn infer_frequency(periods: &[Period]) -> (Frequency, i64) {
 /// 2024-01-31, 2024-02-29 become 2024-01, 2024-02). Weekly dates stay days:
 /// the dates are what the user wrote and `step_days` already steps them by a
 /// week, while ISO weeks could merge two dates a few days off schedule. Other
-/// periods, and days at other frequencies, are unchanged.
+/// Months become their quarter or year when the frequency says so (see
+/// `frequency_of_months`). Other periods, and days at other frequencies, are
+/// unchanged.
 pub fn coarsen(periods: &[Period], frequency: Frequency) -> Vec<Period> {
     periods
         .iter()
         .map(|&period| match period {
             Period::Day(date) => coarsen_day(date, frequency),
+            Period::Month { year, month } => match frequency {
+                Frequency::Quarterly => Period::Quarter {
+                    year,
+                    quarter: (month - 1) / 3 + 1,
+                },
+                Frequency::Yearly => Period::Year(year),
+                _ => period,
+            },
             other => other,
         })
         .collect()
@@ -748,6 +759,37 @@ fn is_period_word(word: &str) -> bool {
 
 fn same_kind(a: &Period, b: &Period) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// Months every third month on one lattice (`Mar 2024, Jun 2024, Sep
+/// 2024`: a quarterly sheet that names each quarter by its last month) are
+/// Quarterly, the same month of every year Yearly; other months Monthly.
+/// Needs three distinct months; the step is the lower median gap.
+fn frequency_of_months(periods: &[Period]) -> Frequency {
+    let mut months: Vec<i64> = periods
+        .iter()
+        .filter_map(|period| match period {
+            Period::Month { year, month } => Some(i64::from(*year) * 12 + i64::from(*month) - 1),
+            _ => None,
+        })
+        .collect();
+    months.sort_unstable();
+    months.dedup();
+    let mut gaps: Vec<i64> = months
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [earlier, later] => Some(later - earlier),
+            _ => None,
+        })
+        .collect();
+    gaps.sort_unstable();
+    let median_gap = gaps.get(gaps.len().saturating_sub(1) / 2).copied();
+    let on_lattice = |step: i64| gaps.iter().all(|gap| gap % step == 0);
+    match median_gap {
+        Some(3) if months.len() >= 3 && on_lattice(3) => Frequency::Quarterly,
+        Some(12) if months.len() >= 3 && on_lattice(12) => Frequency::Yearly,
+        _ => Frequency::Monthly,
+    }
 }
 
 fn frequency_of_days(periods: &[Period]) -> (Frequency, i64) {
@@ -1233,6 +1275,23 @@ mod tests {
                 (Frequency::Irregular, 0),
             ),
             (&[month(2024, 1), month(2024, 2)], (Frequency::Monthly, 0)),
+            (
+                &[month(2024, 3), month(2024, 6), month(2024, 9)],
+                (Frequency::Quarterly, 0),
+            ),
+            (
+                &[month(2024, 1), month(2024, 4), month(2024, 10)],
+                (Frequency::Quarterly, 0),
+            ),
+            (
+                &[month(2024, 1), month(2024, 4), month(2024, 5)],
+                (Frequency::Monthly, 0),
+            ),
+            (
+                &[month(2022, 12), month(2023, 12), month(2024, 12)],
+                (Frequency::Yearly, 0),
+            ),
+            (&[month(2024, 3), month(2024, 6)], (Frequency::Monthly, 0)),
             (&[quarter(2024, 1)], (Frequency::Quarterly, 0)),
             (&[week(2024, 1), week(2024, 3)], (Frequency::Weekly, 0)),
             (
@@ -1270,9 +1329,14 @@ mod tests {
             (&monthly, Frequency::Daily, monthly.to_vec()),
             (&monthly, Frequency::Irregular, monthly.to_vec()),
             (
+                &[month(2024, 3), month(2024, 6), month(2024, 12)],
+                Frequency::Quarterly,
+                vec![quarter(2024, 1), quarter(2024, 2), quarter(2024, 4)],
+            ),
+            (
                 &[month(2024, 1), week(2024, 2)],
                 Frequency::Yearly,
-                vec![month(2024, 1), week(2024, 2)],
+                vec![Period::Year(2024), week(2024, 2)],
             ),
         ];
         for (periods, frequency, expected) in cases {

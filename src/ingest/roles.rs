@@ -79,7 +79,13 @@ const TARGET_WORDS: &[&str] = &[
     "ziel",
     "obiettivo",
     "doel",
+    "doelstelling",
+    "streefwaarde",
+    "norm",
+    "meetlat",
     "begroting",
+    "zielwert",
+    "alvo",
 ];
 
 const COMPARISON_WORDS: &[&str] = &[

@@ -758,6 +758,25 @@ pub fn direction_from_name(name: &str) -> Option<Direction> {
     }
 }
 
+/// The pay words among the lower-is-better ones: a cost to the company that
+/// pays them, an income to the person who receives them (a household budget's
+/// `Base Salary` under `Income:`).
+const PAY_WORDS: &[&str] = &["payroll", "salary", "salaries", "wage", "rent"];
+
+/// Whether a name is lower-is-better only because of a pay word (`Base
+/// Salary`, `Rent`), so the section it sits in may say otherwise; `Salary
+/// costs` is a cost whatever its section.
+pub fn lower_only_for_pay(name: &str) -> bool {
+    let words = name_words(name);
+    let is_pay = |word: &String| PAY_WORDS.iter().any(|wanted| word_matches(word, wanted));
+    let rest: Vec<&str> = words
+        .iter()
+        .filter(|word| !is_pay(word))
+        .map(String::as_str)
+        .collect();
+    words.iter().any(is_pay) && direction_from_name(&rest.join(" ")).is_none()
+}
+
 /// The direction an accounting sign in front of a line item says: `(-)`
 /// marks a deduction (a cost, lower is better), `(+)` and `(=)` an income
 /// or a result (higher is better).

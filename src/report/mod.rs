@@ -234,9 +234,17 @@ pub fn build(
     let kpis = (0..table.kpis.len())
         .filter_map(|index| kpi_report(table, analysis, &relations, &labels, index))
         .collect();
+    let mut info = table.source.clone();
+    if table.kpis.len() > crate::analysis::leadlag::MAX_SERIES {
+        info.warnings.push(format!(
+            "Lead/lag was not tested: this sheet has {} series, and kpilot tests at most {} against each other; analyse a part of it (fewer KPIs, or one entity) to find leading indicators.",
+            crate::suggest::wording::with_unit(table.kpis.len() as f64, None),
+            crate::suggest::wording::with_unit(crate::analysis::leadlag::MAX_SERIES as f64, None),
+        ));
+    }
     Report {
         source: SourceReport {
-            info: table.source.clone(),
+            info,
             sheets: table.sheets.clone(),
         },
         kpis,

@@ -1,7 +1,7 @@
 //! The patterns of sheets the tests had not seen: a probe of 31 published
 //! sheets (kept outside the repository) found each of these read wrong,
 //! most of them silently. Each pattern has a small fixture of our own from
-//! `tests/fixtures/make_fixtures.py` (section 19) and a test named after
+//! `tests/fixtures/make_fixtures.py` (section 20) and a test named after
 //! what broke; the numbers expected below are the generator's, typed out
 //! by hand. A reading that cannot be right must say why in its doubts (and
 //! come out at confidence `check` or `low`), or be refused with an error
@@ -519,4 +519,93 @@ fn a_workbook_refusal_quotes_what_the_nearest_sheet_holds() {
         1,
         "{message}"
     );
+}
+
+#[test]
+fn regression_dutch_norm_and_meetlat_were_read_as_kpis_instead_of_targets() {
+    // A members' count beside its yardstick: `meetlat` (and `norm`) is the
+    // target path, not a second KPI.
+    for word in ["meetlat", "norm", "streefwaarde"] {
+        let csv = format!(
+            "maand,leden,{word}\nmei 2018,37,37\njun 2018,40,43\njul 2018,44,49\naug 2018,47,57\n"
+        );
+        let table = read("leden.csv", csv.as_bytes());
+        assert_eq!(names(&table), ["leden"], "{word}");
+        let (meta, values) = kpi(&table, "leden");
+        assert_values("leden", &values, &all(&[37.0, 40.0, 44.0, 47.0]));
+        assert_target(meta, TargetKind::AtLeast, 57.0);
+        assert_eq!(
+            meta.target_history,
+            Some(all(&[37.0, 43.0, 49.0, 57.0])),
+            "{word}: the yardstick of each month"
+        );
+    }
+}
+
+#[test]
+fn regression_a_salary_under_income_read_lower_is_better() {
+    // A household budget: pay is an income here, rent a cost; a salary
+    // named as a cost stays one.
+    let csv = "Figures in USD,Jan 2024,Feb 2024,Mar 2024\n\
+               Income:,,,\n\
+               Base Salary,3100,3100,3250\n\
+               Bonus,500,550,600\n\
+               Total Income,3600,3650,3850\n\
+               Expenses:,,,\n\
+               Rent,1120,1120,1120\n\
+               Salary costs,300,310,320\n\
+               Groceries,550,560,540\n\
+               Total Expenses,1970,1990,1980\n";
+    let table = read("household.csv", csv.as_bytes());
+    assert_direction(
+        &table,
+        "Base Salary",
+        Direction::HigherIsBetter,
+        DirectionSource::Name,
+    );
+    assert_direction(
+        &table,
+        "Rent",
+        Direction::LowerIsBetter,
+        DirectionSource::Name,
+    );
+    assert_direction(
+        &table,
+        "Salary costs",
+        Direction::LowerIsBetter,
+        DirectionSource::Name,
+    );
+}
+
+#[test]
+fn regression_quarter_end_months_were_read_as_monthly_with_gaps() {
+    // A quarterly sheet that names each quarter by its last month: six
+    // quarters, not sixteen months with ten of them empty.
+    let csv = "Quarter,Revenue\nMar 2024,10\nJun 2024,12\nSep 2024,13\nDec 2024,15\nMar 2025,16\nJun 2025,18\n";
+    let table = read("quarter_ends.csv", csv.as_bytes());
+    assert_eq!(table.source.frequency, kpilot::model::Frequency::Quarterly);
+    assert_eq!(
+        labels(&table),
+        ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]
+    );
+    let (_, values) = kpi(&table, "Revenue");
+    assert_values(
+        "Revenue",
+        &values,
+        &all(&[10.0, 12.0, 13.0, 15.0, 16.0, 18.0]),
+    );
+    assert!(said(&table, &["every third month", "quarters"]));
+    // The same month of every year is a yearly sheet.
+    let yearly = read(
+        "year_ends.csv",
+        b"Year end,Headcount\nDec 2021,40\nDec 2022,44\nDec 2023,47\nDec 2024,52\n",
+    );
+    assert_eq!(labels(&yearly), ["2021", "2022", "2023", "2024"]);
+    // Months with a missing quarter-end still read monthly when they are
+    // not all on one lattice.
+    let monthly = read(
+        "months.csv",
+        b"Month,Leads\nJan 2024,1\nFeb 2024,2\nMar 2024,3\nJun 2024,4\n",
+    );
+    assert_eq!(monthly.source.frequency, kpilot::model::Frequency::Monthly);
 }

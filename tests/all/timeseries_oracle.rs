@@ -20,8 +20,8 @@ use kpilot::analysis::leadlag::prewhiten::{ar_filter, max_prewhitening_order, pr
 use kpilot::analysis::seasonality::{remove_seasonal_means, seasonality, SeasonalPeriod};
 use kpilot::analysis::significance::prewhitened_mann_kendall;
 use kpilot::analysis::stationarity::{
-    adf_test, assess_stationarity, kpss_p_value, kpss_test, mackinnon_p_value, stationary_series,
-    KpssTableEdge, Stationarity,
+    adf_test, adf_test_with_trend, assess_stationarity, kpss_p_value, kpss_test, mackinnon_p_value,
+    mackinnon_p_value_for, stationary_series, AdfRegression, AdfTest, KpssTableEdge, Stationarity,
 };
 use serde::Deserialize;
 
@@ -33,6 +33,7 @@ struct Expected {
     series: Vec<SeriesCase>,
     bartlett: Vec<BartlettCase>,
     mackinnon: Vec<(f64, f64)>,
+    mackinnon_ct: Vec<(f64, f64)>,
     kpss_table: Vec<(f64, f64)>,
 }
 
@@ -43,6 +44,7 @@ struct SeriesCase {
     frequency: Option<String>,
     first_season: usize,
     adf: Option<AdfCase>,
+    adf_ct: Option<AdfCase>,
     kpss: Option<KpssCase>,
     stationarity: String,
     stationary: Vec<Option<f64>>,
@@ -204,56 +206,91 @@ fn period_of(frequency: &str) -> SeasonalPeriod {
     }
 }
 
+/// The names one ADF variant's errors are recorded under.
+struct AdfQuantities {
+    test: &'static str,
+    statistic: &'static str,
+    p_value: &'static str,
+    critical: &'static str,
+}
+
+fn assert_adf(
+    quantities: &AdfQuantities,
+    name: &str,
+    actual: Option<&AdfTest>,
+    expected: Option<&AdfCase>,
+) {
+    let test = quantities.test;
+    match (actual, expected) {
+        (Some(actual), Some(expected)) => {
+            assert_eq!(
+                actual.used_lag, expected.used_lag,
+                "{name}: {test} used lag"
+            );
+            assert_eq!(actual.nobs, expected.nobs, "{name}: {test} nobs");
+            assert_relative(
+                quantities.statistic,
+                name,
+                actual.statistic,
+                expected.statistic,
+                1.0,
+            );
+            assert_p_value(quantities.p_value, name, actual.p_value, expected.p_value);
+            let critical = actual.critical_values;
+            for (actual, expected) in [
+                (critical.one_percent, expected.critical_1),
+                (critical.five_percent, expected.critical_5),
+                (critical.ten_percent, expected.critical_10),
+            ] {
+                assert_relative(quantities.critical, name, actual, expected, 1.0);
+            }
+        }
+        (None, None) => {}
+        _ => panic!(
+            "{name}: {test} {actual:?} but statsmodels {}",
+            expected.is_some()
+        ),
+    }
+}
+
 #[test]
 fn adf_matches_statsmodels_adfuller() {
+    let quantities = AdfQuantities {
+        test: "ADF",
+        statistic: "adf statistic",
+        p_value: "adf p-value",
+        critical: "adf critical",
+    };
     for case in expected().series {
         let actual = adf_test(&case.values);
-        match (&actual, &case.adf) {
-            (Some(actual), Some(expected)) => {
-                let name = case.name.as_str();
-                assert_eq!(actual.used_lag, expected.used_lag, "{name}: ADF used lag");
-                assert_eq!(actual.nobs, expected.nobs, "{name}: ADF nobs");
-                assert_relative(
-                    "adf statistic",
-                    name,
-                    actual.statistic,
-                    expected.statistic,
-                    1.0,
-                );
-                assert_p_value("adf p-value", name, actual.p_value, expected.p_value);
-                let critical = actual.critical_values;
-                assert_relative(
-                    "adf critical",
-                    name,
-                    critical.one_percent,
-                    expected.critical_1,
-                    1.0,
-                );
-                assert_relative(
-                    "adf critical",
-                    name,
-                    critical.five_percent,
-                    expected.critical_5,
-                    1.0,
-                );
-                assert_relative(
-                    "adf critical",
-                    name,
-                    critical.ten_percent,
-                    expected.critical_10,
-                    1.0,
-                );
-            }
-            (None, None) => {}
-            _ => panic!(
-                "{}: ADF {:?} but statsmodels {}",
-                case.name,
-                actual,
-                case.adf.is_some()
-            ),
-        }
+        assert!(actual.is_none_or(|test| test.regression == AdfRegression::Constant));
+        assert_adf(&quantities, &case.name, actual.as_ref(), case.adf.as_ref());
     }
     report("ADF");
+}
+
+#[test]
+fn adf_with_trend_matches_statsmodels_adfuller_ct() {
+    let quantities = AdfQuantities {
+        test: "ADF ct",
+        statistic: "adf ct statistic",
+        p_value: "adf ct p-value",
+        critical: "adf ct critical",
+    };
+    let mut tested = 0;
+    for case in expected().series {
+        let actual = adf_test_with_trend(&case.values);
+        assert!(actual.is_none_or(|test| test.regression == AdfRegression::ConstantAndTrend));
+        tested += usize::from(actual.is_some());
+        assert_adf(
+            &quantities,
+            &case.name,
+            actual.as_ref(),
+            case.adf_ct.as_ref(),
+        );
+    }
+    assert!(tested >= 100, "only {tested} ct cases");
+    report("ADF ct");
 }
 
 #[test]
@@ -319,6 +356,15 @@ fn mackinnon_and_kpss_tables_match() {
         let error = (mackinnon_p_value(*statistic) - p_value).abs();
         record("mackinnonp grid", error, &format!("tau={statistic}"));
         assert!(error < 1e-10, "mackinnonp({statistic}) off by {error:e}");
+    }
+    for (statistic, p_value) in &expected.mackinnon_ct {
+        let trend = AdfRegression::ConstantAndTrend;
+        let error = (mackinnon_p_value_for(*statistic, trend) - p_value).abs();
+        record("mackinnonp ct grid", error, &format!("tau={statistic}"));
+        assert!(
+            error < 1e-10,
+            "mackinnonp({statistic}, ct) off by {error:e}"
+        );
     }
     for (statistic, p_value) in &expected.kpss_table {
         let error = (kpss_p_value(*statistic).0 - p_value).abs();
@@ -474,7 +520,7 @@ fn hac_drift_and_wanders_match_statsmodels() {
         }
         let wanders = trend_wanders(&case.values);
         assert_eq!(wanders, case.wanders, "{name}: wanders");
-        let adf = adf_test(&case.values);
+        let adf = adf_test_with_trend(&case.values);
         assert_eq!(
             wanders_from(adf.as_ref(), actual.as_ref()),
             wanders,

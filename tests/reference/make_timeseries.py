@@ -3,7 +3,8 @@
 Generates a fixed set of KPI-like series and computes, with the reference
 packages themselves, every value the Rust statistics must reproduce:
 
-- statsmodels ``adfuller(x, regression="c", autolag="AIC")`` and
+- statsmodels ``adfuller(x, regression="c", autolag="AIC")``,
+  ``adfuller(x, regression="ct", autolag="AIC")`` (the wanders guard's) and
   ``kpss(x, regression="c", nlags="auto")`` on the present values;
 - the stationarity decision of the SPEC from those two p-values;
 - the seasonal F-test, ``OLS(y, [const, season dummies]).fit().f_test``, on
@@ -15,8 +16,9 @@ packages themselves, every value the Rust statistics must reproduce:
   ``acf`` and the t-test p-value from ``scipy.stats.t``;
 - ``pymannkendall.pre_whitening_modification_test``;
 - ``OLS(dy, ones).fit(cov_type="HAC", cov_kwds={"maxlags": L})`` and the
-  ``trend.wanders`` rule;
-- ``mackinnonp`` and the KPSS table interpolation on a grid of statistics;
+  ``trend.wanders`` rule (the "ct" ADF p > 0.05 and the HAC p > 0.05);
+- ``mackinnonp`` ("c" and "ct") and the KPSS table interpolation on a grid of
+  statistics;
 - the whole lead/lag scan of the SPEC on three small panels: stationarity,
   seasonality, the leader's prewhitening filter applied to both series,
   ``scipy.stats.pearsonr`` at lags 0..L (Bartlett for pairs with a seasonal
@@ -185,6 +187,18 @@ def make_series():
             values = values.copy()
             values[batch.choice(n, size=max(1, n // 20), replace=False)] = np.nan
         add(f"batch_{index:02d}_{kind}_n{n}", values, "monthly" if kind == "seasonal" else None, index % 12)
+    # The wanders guard on the calibration benchmark's kinds (a slope of 0.05
+    # sd per period, a walk, a trend in AR noise), with its own generator so
+    # the series above keep their values.
+    guard = np.random.default_rng(20250301)
+    for n in (36, 60):
+        add(f"guard_trend_0.05sd_n{n}", 100 + 0.25 * np.arange(n) + 5 * guard.normal(size=n))
+        add(f"guard_walk_n{n}", 100 + np.cumsum(guard.normal(size=n)))
+    add("guard_trend_ar05_n60", 100 + 0.25 * np.arange(60) + ar1(guard, 60, 0.5, sd=5))
+    gappy_trend = 100 + 0.25 * np.arange(48) + 5 * guard.normal(size=48)
+    gappy_trend[[0, 9, 10, 30]] = np.nan
+    add("guard_missing_trend_n48", gappy_trend)
+    add("guard_short_n6", 30 + np.cumsum(guard.normal(size=6)))
     add("all_missing_n12", np.full(12, np.nan))
     add("two_values", np.array([1.0, 3.0]))
     return cases
@@ -233,9 +247,9 @@ def uncondition_ar(ar, conditioning):
     return ar
 
 
-def adf_oracle(present):
+def adf_oracle(present, regression="c"):
     try:
-        res = adfuller(present, regression="c", autolag="AIC", result_object=True)
+        res = adfuller(present, regression=regression, autolag="AIC", result_object=True)
     except (ValueError, np.linalg.LinAlgError):
         return None
     if not math.isfinite(res.statistic):
@@ -648,6 +662,11 @@ def main():
         if adf_check.found and conditioning is not None:
             record["statsmodels_raw_adf"] = adf
             adf = adf_oracle(condition(present, conditioning))
+        with RankDeficiency() as adf_ct_check:
+            adf_ct = adf_oracle(present, regression="ct")
+        if adf_ct_check.found and conditioning is not None:
+            record["statsmodels_raw_adf_ct"] = adf_ct
+            adf_ct = adf_oracle(condition(present, conditioning), regression="ct")
         kpss_result = kpss_oracle(present)
         form = decide(len(present), adf, kpss_result)
         stationary = stationary_array(values, form)
@@ -659,7 +678,9 @@ def main():
             conditioned = stationary_array(condition(values, conditioning), form)
             ar = uncondition_ar(ar_oracle(conditioned), conditioning)
         rank_deficient = [
-            name for name, check in (("adf", adf_check), ("ar", ar_check)) if check.found
+            name
+            for name, check in (("adf", adf_check), ("adf_ct", adf_ct_check), ("ar", ar_check))
+            if check.found
         ]
         if rank_deficient:
             print(f"  {case['name']}: statsmodels rank-deficient in {rank_deficient}"
@@ -670,10 +691,11 @@ def main():
                 values, stationary, case["frequency"], case["first_season"]
             )
         hac = hac_oracle(values)
+        # The guard asks "random walk, or trend?": its ADF has a trend.
         wanders = bool(
-            adf is not None
+            adf_ct is not None
             and hac is not None
-            and adf["p_value"] > SIGNIFICANCE
+            and adf_ct["p_value"] > SIGNIFICANCE
             and hac["p_value"] > SIGNIFICANCE
         )
         out_series.append(
@@ -683,6 +705,7 @@ def main():
                 "frequency": case["frequency"],
                 "first_season": case["first_season"],
                 "adf": adf,
+                "adf_ct": adf_ct,
                 "kpss": kpss_result,
                 "stationarity": form,
                 "stationary": series_list(stationary),
@@ -724,11 +747,15 @@ def main():
 
     mackinnon_grid = [float(s) for s in np.r_[np.linspace(-20, 3, 93), [-18.83, -1.61, 2.74, -1.6100001, -3.0]]]
     mackinnon = [[s, float(mackinnonp(s, regression="c", N=1))] for s in mackinnon_grid]
+    mackinnon_ct_grid = [
+        float(s) for s in np.r_[np.linspace(-20, 3, 93), [-16.18, -2.89, 0.7, -2.8900001, -3.5]]
+    ]
+    mackinnon_ct = [[s, float(mackinnonp(s, regression="ct", N=1))] for s in mackinnon_ct_grid]
     kpss_grid = [float(s) for s in np.r_[np.linspace(0.0, 1.0, 41), [0.347, 0.463, 0.574, 0.739]]]
     kpss_table = [[s, kpss_table_p(s)] for s in kpss_grid]
 
     document = {
-        "generator": "reference/make_expected.py",
+        "generator": "tests/reference/make_timeseries.py",
         "versions": {
             "numpy": np.__version__,
             "scipy": scipy.__version__,
@@ -738,6 +765,7 @@ def main():
         "series": out_series,
         "bartlett": pairs,
         "mackinnon": mackinnon,
+        "mackinnon_ct": mackinnon_ct,
         "kpss_table": kpss_table,
         "leadlag": leadlag_panels(),
     }

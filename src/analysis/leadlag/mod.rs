@@ -37,6 +37,11 @@ use scan::{dot, filter_into, lagged_correlations, Column, CONSTANT_TOLERANCE, MI
 pub const SIGNIFICANCE: f64 = 0.05;
 /// With fewer periods than this, findings are marked exploratory.
 pub const EXPLORATORY_BELOW: usize = 60;
+/// The most series the scan tests against each other: 1,000 make 999,000
+/// ordered pairs at every lag. Above it no pair is tested (the report says
+/// so), rather than spend minutes and gigabytes on tens of millions of
+/// pairs, most of them across entities.
+pub const MAX_SERIES: usize = 1_000;
 
 /// The largest lag tested: min(K, ⌊periods/4⌋), K = 7 for daily, 4 for
 /// weekly, 3 otherwise (SPEC); `wider` (the `--max-lag` option) replaces K.
@@ -126,7 +131,7 @@ struct Leader {
 /// side) are left out, and so are pairs within one group.
 pub fn lead_lag(series: &[LeadLagSeries], periods: usize, max_lag: usize) -> Vec<PairTest> {
     let count = series.len();
-    if count < 2 {
+    if !(2..=MAX_SERIES).contains(&count) {
         return Vec::new();
     }
     let exploratory = periods < EXPLORATORY_BELOW;
@@ -736,6 +741,23 @@ mod tests {
     use super::*;
 
     use crate::analysis::test_support::*;
+
+    #[test]
+    fn more_series_than_the_limit_are_not_tested() {
+        let series = |count: usize| -> Vec<LeadLagSeries> {
+            let mut noise = Noise(0x9E37_79B9_7F4A_7C15);
+            (0..count)
+                .map(|_| LeadLagSeries {
+                    stationary: (0..24).map(|_| Some(noise.next())).collect(),
+                    seasonal: false,
+                    group: None,
+                    aggregate: false,
+                })
+                .collect()
+        };
+        assert!(lead_lag(&series(MAX_SERIES + 1), 24, 3).is_empty());
+        assert!(!lead_lag(&series(3), 24, 3).is_empty());
+    }
 
     /// Deterministic pseudo-random numbers in [0, 1) (xorshift64).
     struct Noise(u64);

@@ -18,9 +18,9 @@ use crate::ingest::grid::{Cell, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, Field};
 use crate::ingest::period::is_summary_label;
 use crate::ingest::roles::{role_row_word, role_word, Role};
-use crate::ingest::target::{direction_from_name, direction_from_sign_prefix};
+use crate::ingest::target::{direction_from_name, direction_from_sign_prefix, lower_only_for_pay};
 use crate::ingest::value::{parse_value, ParsedValue};
-use crate::model::Layout;
+use crate::model::{Direction, Layout};
 
 /// Rows looked at to judge a label column.
 const LABEL_SAMPLE_ROWS: usize = 500;
@@ -464,7 +464,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             } else if alone && !label.is_empty() {
                 // A label alone on its row heads a section ("Marketing")
                 // when no department column says otherwise.
-                section = Some(label);
+                section = Some(label.trim_end_matches(':').trim_end().to_string());
             }
             continue;
         }
@@ -510,7 +510,14 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         let own =
             direction_from_sign_prefix(&raw.label).or_else(|| direction_from_name(&raw.label));
         let of_section = section.as_deref().and_then(direction_from_name);
-        if matches!((own, of_section), (Some(own), Some(of_section)) if own != of_section) {
+        // A pay line under an income section (`Base Salary` under
+        // `Income:`) is one of its incomes, not the opposite.
+        let pay_in_income = own == Some(Direction::LowerIsBetter)
+            && of_section == Some(Direction::HigherIsBetter)
+            && lower_only_for_pay(&raw.label);
+        if !pay_in_income
+            && matches!((own, of_section), (Some(own), Some(of_section)) if own != of_section)
+        {
             section = None;
         }
         if raw.attributes.department.is_none() {
