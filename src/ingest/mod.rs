@@ -24,6 +24,7 @@ pub mod locale;
 pub mod mapping;
 pub mod metadata;
 pub mod period;
+pub mod prescan;
 pub mod preview;
 pub mod roles;
 pub mod target;
@@ -287,10 +288,10 @@ fn choose_sheet(
         let table = layout::find_table(&grid, &context, &options.mapping)?;
         return Ok(DataSheet {
             metadata: metadata_beside(grid.sheet.as_deref().unwrap_or(wanted)),
+            notes: workbook.reading_notes(wanted),
             grid,
             table,
             sheets: names,
-            notes: Vec::new(),
             doubts: Vec::new(),
         });
     }
@@ -418,6 +419,7 @@ fn choose_sheet(
     }
     let (index, table, _) = found.swap_remove(chosen);
     let grid = grids.swap_remove(index);
+    notes.extend(workbook.reading_notes(grid.sheet.as_deref().unwrap_or_default()));
     Ok(DataSheet {
         metadata: metadata_beside(grid.sheet.as_deref().unwrap_or_default()),
         grid,

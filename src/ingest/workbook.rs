@@ -1,21 +1,57 @@
 //! Workbooks (xlsx, xlsm, xlsb, xls, ods) → grids, through calamine, from
 //! bytes in memory.
+//!
+//! A sheet is read as the cells it holds, not as its used range: one cell
+//! at XFD1048576 makes the used range 17 billion cells, which a dense
+//! reader cannot hold. xlsx and xlsb are streamed through calamine's cell
+//! readers; xls and ods, which calamine reads whole, give up their used
+//! cells. A cell far from the table (`FAR` empty rows or columns away) is
+//! left out with a warning that says where it was.
 
+use std::collections::HashMap;
 use std::io::Cursor;
 
-use calamine::{open_workbook_from_rs, Data, Ods, Range, Reader, Xls, Xlsb, Xlsx};
+use calamine::{
+    open_workbook_from_rs, Data, DataRef, Ods, Reader, Xls, Xlsb, XlsbError, Xlsx, XlsxError,
+};
 
 use crate::error::{Error, Result};
 use crate::ingest::format::Format;
-use crate::ingest::grid::{Cell, Grid};
+use crate::ingest::grid::{column_name, Cell, Grid};
+use crate::ingest::prescan;
 
 /// Cells kpilot reads from one sheet at most (a 5,000 × 1,000 sheet).
 const MAX_CELLS: usize = 5_000_000;
 
+/// Empty rows or columns that set cells apart from the table: cells beyond
+/// such a gap are not part of it (a note a few rows below a table is).
+const FAR: u32 = 1_000;
+
+/// Groups of left-out cells a warning names one by one.
+const NAMED_GROUPS: usize = 3;
+
+/// One non-empty cell and where it is (0-based row and column).
+struct SheetCell {
+    row: u32,
+    column: u32,
+    cell: Cell,
+}
+
+/// One sheet as read: its cells, or why it is too large to read.
+struct Sheet {
+    name: String,
+    cells: Vec<SheetCell>,
+    /// Set when the sheet holds more than `MAX_CELLS` cells (the rest is
+    /// not read).
+    too_many_cells: bool,
+    /// Said in the warnings: cells left out, and where they were.
+    notes: Vec<String>,
+}
+
 /// An opened workbook: its sheet names and a way to read each as a grid.
 pub struct Workbook {
     file: String,
-    sheets: Vec<(String, Range<Data>)>,
+    sheets: Vec<Sheet>,
 }
 
 impl Workbook {
@@ -27,6 +63,10 @@ impl Workbook {
         };
         if format == Format::Xls {
             check_compound_file(bytes).map_err(|detail| failure(explain(&detail)))?;
+            prescan::check_xls(bytes).map_err(failure)?;
+        }
+        if format == Format::Ods {
+            prescan::check_ods(bytes).map_err(failure)?;
         }
         // calamine can panic on some damaged files; natively the panic is
         // caught and reported like any other damage. (In the browser a panic
@@ -51,23 +91,20 @@ impl Workbook {
             file: file.to_string(),
             detail,
         };
+        let opened = |error: &dyn std::fmt::Display| failure(explain(&error.to_string()));
         let sheets = match format {
-            Format::Xlsx => read_all(
-                open_workbook_from_rs::<Xlsx<_>, _>(cursor)
-                    .map_err(|e| failure(explain(&e.to_string())))?,
-            ),
-            Format::Xlsb => read_all(
-                open_workbook_from_rs::<Xlsb<_>, _>(cursor)
-                    .map_err(|e| failure(explain(&e.to_string())))?,
-            ),
-            Format::Xls => read_all(
-                open_workbook_from_rs::<Xls<_>, _>(cursor)
-                    .map_err(|e| failure(explain(&e.to_string())))?,
-            ),
-            Format::Ods => read_all(
-                open_workbook_from_rs::<Ods<_>, _>(cursor)
-                    .map_err(|e| failure(explain(&e.to_string())))?,
-            ),
+            Format::Xlsx => {
+                read_xlsx(open_workbook_from_rs::<Xlsx<_>, _>(cursor).map_err(|e| opened(&e))?)
+            }
+            Format::Xlsb => {
+                read_xlsb(open_workbook_from_rs::<Xlsb<_>, _>(cursor).map_err(|e| opened(&e))?)
+            }
+            Format::Xls => {
+                read_ranges(open_workbook_from_rs::<Xls<_>, _>(cursor).map_err(|e| opened(&e))?)
+            }
+            Format::Ods => {
+                read_ranges(open_workbook_from_rs::<Ods<_>, _>(cursor).map_err(|e| opened(&e))?)
+            }
             Format::Text => return Err(failure("it is a text file, not a workbook".to_string())),
         };
         let sheets = sheets.map_err(failure)?;
@@ -82,45 +119,83 @@ impl Workbook {
 
     /// The names of the sheets, in workbook order.
     pub fn sheet_names(&self) -> Vec<String> {
-        self.sheets.iter().map(|(name, _)| name.clone()).collect()
+        self.sheets.iter().map(|sheet| sheet.name.clone()).collect()
     }
 
-    /// One sheet as a grid.
-    pub fn grid(&self, name: &str) -> Result<Grid> {
-        let (sheet, range) = self
-            .sheets
+    fn sheet(&self, name: &str) -> Result<&Sheet> {
+        self.sheets
             .iter()
-            .find(|(sheet, _)| sheet == name)
+            .find(|sheet| sheet.name == name)
             .or_else(|| {
                 self.sheets
                     .iter()
-                    .find(|(sheet, _)| sheet.trim().eq_ignore_ascii_case(name.trim()))
+                    .find(|sheet| sheet.name.trim().eq_ignore_ascii_case(name.trim()))
             })
             .ok_or_else(|| Error::SheetNotFound {
                 file: self.file.clone(),
                 sheet: name.to_string(),
                 available: self.sheet_names().join(", "),
-            })?;
-        let (height, width) = range.get_size();
-        if height.saturating_mul(width) > MAX_CELLS {
-            return Err(Error::NoTable {
-                location: format!("'{}', sheet '{sheet}'", self.file),
-                detail: format!(
-                    "the sheet is {height} rows × {width} columns; kpilot reads up to {MAX_CELLS} cells per sheet — trim it or use the command line on a smaller export"
-                ),
-            });
+            })
+    }
+
+    /// What reading a sheet left out, and where, for the warnings.
+    pub fn reading_notes(&self, name: &str) -> Vec<String> {
+        self.sheet(name)
+            .map(|sheet| sheet.notes.clone())
+            .unwrap_or_default()
+    }
+
+    /// One sheet as a grid.
+    pub fn grid(&self, name: &str) -> Result<Grid> {
+        let sheet = self.sheet(name)?;
+        let too_large = |detail: String| Error::NoTable {
+            location: format!("'{}', sheet '{}'", self.file, sheet.name),
+            detail,
+        };
+        if sheet.too_many_cells {
+            return Err(too_large(format!(
+                "the sheet holds more than {MAX_CELLS} cells, the most kpilot reads per sheet — trim it or use the command line on a smaller export"
+            )));
         }
-        // calamine's range starts at the first used cell; keep absolute
-        // positions so messages name the row a person sees in Excel.
-        let (first_row, first_column) = range.start().unwrap_or((0, 0));
-        let mut rows = vec![Vec::new(); first_row as usize];
-        for row in range.rows() {
-            let mut cells = vec![Cell::Empty; first_column as usize];
-            cells.extend(row.iter().map(convert));
-            rows.push(cells);
+        // Rows keep absolute positions so messages name the row a person
+        // sees in Excel: the grid costs each row up to its last cell.
+        let mut last_column_of_row: HashMap<u32, u32> = HashMap::new();
+        for cell in &sheet.cells {
+            let last = last_column_of_row.entry(cell.row).or_insert(0);
+            *last = (*last).max(cell.column);
+        }
+        let grid_cells: usize = last_column_of_row
+            .values()
+            .map(|last| *last as usize + 1)
+            .sum();
+        if grid_cells > MAX_CELLS {
+            let height = last_column_of_row.keys().max().map_or(0, |row| row + 1);
+            let width = last_column_of_row
+                .values()
+                .max()
+                .map_or(0, |column| column + 1);
+            return Err(too_large(format!(
+                "the sheet is {height} rows × {width} columns; kpilot reads up to {MAX_CELLS} cells per sheet — trim it or use the command line on a smaller export"
+            )));
+        }
+        let height = last_column_of_row
+            .keys()
+            .max()
+            .map_or(0, |row| *row as usize + 1);
+        let mut rows = vec![Vec::new(); height];
+        for cell in &sheet.cells {
+            if let Some(row) = rows.get_mut(cell.row as usize) {
+                let column = cell.column as usize;
+                if row.len() <= column {
+                    row.resize(column + 1, Cell::Empty);
+                }
+                if let Some(slot) = row.get_mut(column) {
+                    *slot = cell.cell.clone();
+                }
+            }
         }
         let mut grid = Grid {
-            sheet: Some(sheet.clone()),
+            sheet: Some(sheet.name.clone()),
             rows,
             decimal_comma: false,
         };
@@ -129,21 +204,211 @@ impl Workbook {
     }
 }
 
-fn read_all<R: Reader<Cursor<B>>, B: AsRef<[u8]>>(
+/// Gathers a sheet's non-empty cells, up to `MAX_CELLS`.
+struct SheetReader {
+    sheet: Sheet,
+}
+
+impl SheetReader {
+    fn new(name: &str) -> SheetReader {
+        SheetReader {
+            sheet: Sheet {
+                name: name.to_string(),
+                cells: Vec::new(),
+                too_many_cells: false,
+                notes: Vec::new(),
+            },
+        }
+    }
+
+    /// Takes one cell; false once the sheet holds too many to read on.
+    fn push(&mut self, (row, column): (u32, u32), cell: Cell) -> bool {
+        if cell == Cell::Empty {
+            return true;
+        }
+        if self.sheet.cells.len() >= MAX_CELLS {
+            self.sheet.too_many_cells = true;
+            self.sheet.cells = Vec::new();
+            return false;
+        }
+        self.sheet.cells.push(SheetCell { row, column, cell });
+        true
+    }
+
+    fn finish(mut self) -> Sheet {
+        if !self.sheet.too_many_cells {
+            leave_out_far_cells(&mut self.sheet);
+        }
+        self.sheet
+    }
+}
+
+fn read_xlsx(mut workbook: Xlsx<Cursor<&[u8]>>) -> std::result::Result<Vec<Sheet>, String> {
+    let mut sheets = Vec::new();
+    for name in workbook.sheet_names() {
+        let failed = |error: XlsxError| format!("sheet '{name}': {}", explain(&error.to_string()));
+        let mut sheet = SheetReader::new(&name);
+        match workbook.worksheet_cells_reader(&name) {
+            Ok(mut cells) => {
+                while let Some(cell) = cells.next_cell().map_err(failed)? {
+                    if !sheet.push(cell.get_position(), convert_ref(cell.get_value())) {
+                        break;
+                    }
+                }
+            }
+            // A chart sheet holds no cells.
+            Err(XlsxError::NotAWorksheet(_)) => {}
+            Err(error) => return Err(failed(error)),
+        }
+        sheets.push(sheet.finish());
+    }
+    Ok(sheets)
+}
+
+fn read_xlsb(mut workbook: Xlsb<Cursor<&[u8]>>) -> std::result::Result<Vec<Sheet>, String> {
+    let mut sheets = Vec::new();
+    for name in workbook.sheet_names() {
+        let failed = |error: XlsbError| format!("sheet '{name}': {}", explain(&error.to_string()));
+        let mut sheet = SheetReader::new(&name);
+        let mut cells = workbook.worksheet_cells_reader(&name).map_err(failed)?;
+        while let Some(cell) = cells.next_cell().map_err(failed)? {
+            if !sheet.push(cell.get_position(), convert_ref(cell.get_value())) {
+                break;
+            }
+        }
+        sheets.push(sheet.finish());
+    }
+    Ok(sheets)
+}
+
+/// xls and ods: calamine reads these whole, into ranges; their used cells
+/// are taken from there.
+fn read_ranges<R: Reader<Cursor<B>>, B: AsRef<[u8]>>(
     mut workbook: R,
-) -> std::result::Result<Vec<(String, Range<Data>)>, String>
+) -> std::result::Result<Vec<Sheet>, String>
 where
     R::Error: std::fmt::Display,
 {
-    let names = workbook.sheet_names();
-    let mut sheets = Vec::with_capacity(names.len());
-    for name in names {
-        match workbook.worksheet_range(&name) {
-            Ok(range) => sheets.push((name, range)),
-            Err(error) => return Err(format!("sheet '{name}': {}", explain(&error.to_string()))),
+    let mut sheets = Vec::new();
+    for name in workbook.sheet_names() {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|error| format!("sheet '{name}': {}", explain(&error.to_string())))?;
+        let (first_row, first_column) = range.start().unwrap_or((0, 0));
+        let mut sheet = SheetReader::new(&name);
+        for (row, column, data) in range.used_cells() {
+            let position = (
+                first_row.saturating_add(row as u32),
+                first_column.saturating_add(column as u32),
+            );
+            if !sheet.push(position, convert(data)) {
+                break;
+            }
         }
+        sheets.push(sheet.finish());
     }
     Ok(sheets)
+}
+
+/// Bands of occupied rows (or columns): a band ends where more than `FAR`
+/// empty ones follow. Returns each band's first index, ascending.
+fn band_starts(mut indices: Vec<u32>) -> Vec<u32> {
+    indices.sort_unstable();
+    indices.dedup();
+    let mut starts = Vec::new();
+    let mut previous: Option<u32> = None;
+    for index in indices {
+        if previous.is_none_or(|previous| index - previous > FAR) {
+            starts.push(index);
+        }
+        previous = Some(index);
+    }
+    starts
+}
+
+/// The band an index falls in, given the bands' first indices.
+fn band_of(starts: &[u32], index: u32) -> usize {
+    starts
+        .partition_point(|start| *start <= index)
+        .saturating_sub(1)
+}
+
+/// Keeps the block of cells holding the most of them (blocks are set apart
+/// by more than `FAR` empty rows or columns) and leaves out the others,
+/// with a note naming where they were.
+fn leave_out_far_cells(sheet: &mut Sheet) {
+    let row_bands = band_starts(sheet.cells.iter().map(|cell| cell.row).collect());
+    let column_bands = band_starts(sheet.cells.iter().map(|cell| cell.column).collect());
+    if row_bands.len() <= 1 && column_bands.len() <= 1 {
+        return;
+    }
+    let block_of = |cell: &SheetCell| {
+        (
+            band_of(&row_bands, cell.row),
+            band_of(&column_bands, cell.column),
+        )
+    };
+    // Per block: cell count and bounds (first row, first column, last row,
+    // last column).
+    let mut blocks: HashMap<(usize, usize), (usize, [u32; 4])> = HashMap::new();
+    for cell in &sheet.cells {
+        let (count, bounds) = blocks
+            .entry(block_of(cell))
+            .or_insert((0, [cell.row, cell.column, cell.row, cell.column]));
+        *count += 1;
+        *bounds = [
+            bounds[0].min(cell.row),
+            bounds[1].min(cell.column),
+            bounds[2].max(cell.row),
+            bounds[3].max(cell.column),
+        ];
+    }
+    // The table's block: the most cells; on a tie, the top-left one.
+    let Some(table) = blocks
+        .iter()
+        .max_by(|(a_key, (a_count, _)), (b_key, (b_count, _))| {
+            a_count.cmp(b_count).then(b_key.cmp(a_key))
+        })
+        .map(|(key, _)| *key)
+    else {
+        return;
+    };
+    let mut left_out: Vec<(usize, [u32; 4])> = blocks
+        .iter()
+        .filter(|(key, _)| **key != table)
+        .map(|(_, block)| *block)
+        .collect();
+    left_out.sort_by_key(|(_, bounds)| *bounds);
+    sheet.cells.retain(|cell| block_of(cell) == table);
+    let cell_name = |row: u32, column: u32| format!("{}{}", column_name(column as usize), row + 1);
+    let mut groups: Vec<String> = left_out
+        .iter()
+        .take(NAMED_GROUPS)
+        .map(|(count, [top, left, bottom, right])| {
+            if *count == 1 {
+                format!("a lone cell at {}", cell_name(*top, *left))
+            } else {
+                format!(
+                    "{count} cells in {}:{}",
+                    cell_name(*top, *left),
+                    cell_name(*bottom, *right)
+                )
+            }
+        })
+        .collect();
+    if left_out.len() > NAMED_GROUPS {
+        groups.push(format!("{} more groups", left_out.len() - NAMED_GROUPS));
+    }
+    let were = if left_out.len() == 1 && left_out[0].0 == 1 {
+        "was"
+    } else {
+        "were"
+    };
+    sheet.notes.push(format!(
+        "Sheet '{}': {}, far from the table, {were} left out.",
+        sheet.name,
+        crate::ingest::layout::list_of(&groups, ", "),
+    ));
 }
 
 /// Checks that an OLE compound file (.xls) holds every sector its header
@@ -196,6 +461,20 @@ fn explain(detail: &str) -> String {
     }
 }
 
+fn convert_ref(data: &DataRef) -> Cell {
+    match data {
+        DataRef::SharedString(text) => Cell::Text(text.to_string()),
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(number) => convert(&Data::Int(*number)),
+        DataRef::Float(number) => convert(&Data::Float(*number)),
+        DataRef::String(text) => Cell::Text(text.clone()),
+        DataRef::Bool(value) => Cell::Bool(*value),
+        DataRef::DateTime(datetime) => convert(&Data::DateTime(*datetime)),
+        DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => Cell::Text(text.clone()),
+        DataRef::Error(error) => Cell::Error(error.to_string()),
+    }
+}
+
 fn convert(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
@@ -211,5 +490,62 @@ fn convert(data: &Data) -> Cell {
         Data::DateTime(duration) => Cell::Number(duration.as_f64()),
         Data::DateTimeIso(text) | Data::DurationIso(text) => Cell::Text(text.clone()),
         Data::Error(error) => Cell::Error(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet_of(positions: &[(u32, u32)]) -> Sheet {
+        let mut reader = SheetReader::new("Data");
+        for position in positions {
+            reader.push(*position, Cell::Number(1.0));
+        }
+        reader.finish()
+    }
+
+    #[test]
+    fn cells_near_the_table_stay() {
+        let sheet = sheet_of(&[(0, 0), (0, 1), (1, 0), (1, 1), (900, 0), (0, 900)]);
+        assert_eq!(sheet.cells.len(), 6);
+        assert!(sheet.notes.is_empty());
+    }
+
+    #[test]
+    fn far_groups_are_left_out_and_named() {
+        let sheet = sheet_of(&[
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (1, 1),
+            (5_000, 2),
+            (9_999, 3),
+            (10_000, 4),
+            (3, 20_000),
+        ]);
+        assert_eq!(sheet.cells.len(), 4);
+        assert_eq!(
+            sheet.notes,
+            vec![
+                "Sheet 'Data': a lone cell at ACOG4, a lone cell at C5001, 2 cells in D10000:E10001, far from the table, were left out."
+                    .to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_grid_keeps_absolute_positions() {
+        let mut reader = SheetReader::new("Data");
+        reader.push((2, 1), Cell::Text("KPI".to_string()));
+        reader.push((3, 2), Cell::Number(4.0));
+        let workbook = Workbook {
+            file: "book.xlsx".to_string(),
+            sheets: vec![reader.finish()],
+        };
+        let grid = workbook.grid("data").expect("the sheet is found by name");
+        assert_eq!(grid.height(), 4);
+        assert_eq!(grid.cell(2, 1), &Cell::Text("KPI".to_string()));
+        assert_eq!(grid.cell(3, 2), &Cell::Number(4.0));
     }
 }

@@ -1,0 +1,66 @@
+//! Regression tests, one per file that once broke kpilot, named after what
+//! broke: hostile workbooks (found by hand, in calamine's bug reports or by
+//! the fuzz targets in `fuzz/`) that must read, or fail with a clear error,
+//! without costing more than the cells they hold.
+
+use kpilot::ingest::{read_table, ReadOptions};
+
+/// A dozen KPI rows and one cell at XFD1048576: the sheet's used range is
+/// 17 billion cells, and reading it as a dense grid tried to allocate
+/// 512 GB. Read sparsely, the stray cell is left out with a warning that
+/// says where it was.
+#[test]
+fn a_stray_cell_at_the_last_cell_of_a_sheet_is_left_out() {
+    let bytes = include_bytes!("../fixtures/regression_stray_cell.xlsx");
+    let table = read_table(bytes, "regression_stray_cell.xlsx", &ReadOptions::default())
+        .expect("the table beside the stray cell reads");
+    assert_eq!(table.kpis.len(), 12);
+    assert_eq!(table.periods.len(), 6);
+    assert!(
+        table.source.warnings.iter().any(|warning| warning
+            == "Sheet 'KPIs': a lone cell at XFD1048576, far from the table, was left out."),
+        "a warning names the stray cell: {:?}",
+        table.source.warnings
+    );
+}
+
+/// Found by `fuzz/` (read_table_xls): a compound file whose sector chain
+/// names a sector that starts past the end of the file; calamine's sector
+/// reader slices past its data and panics (a trap in the browser). The
+/// prescan refuses it first.
+#[test]
+fn an_xls_sector_past_the_end_of_the_file_is_refused_before_calamine() {
+    let bytes = include_bytes!("../fixtures/regression_xls_sector_past_the_end.xls");
+    let error = read_table(
+        bytes,
+        "regression_xls_sector_past_the_end.xls",
+        &ReadOptions::default(),
+    )
+    .expect_err("a damaged compound file");
+    assert!(
+        error
+            .to_string()
+            .contains("a sector chain of its compound file loops or points outside it"),
+        "{error}"
+    );
+}
+
+/// Found by `fuzz/` (read_table_xls): a Formula record whose token length
+/// runs past the record; calamine slices the tokens by that length and
+/// panics. The prescan refuses it first.
+#[test]
+fn an_xls_formula_longer_than_its_record_is_refused_before_calamine() {
+    let bytes = include_bytes!("../fixtures/regression_xls_formula_longer_than_its_record.xls");
+    let error = read_table(
+        bytes,
+        "regression_xls_formula_longer_than_its_record.xls",
+        &ReadOptions::default(),
+    )
+    .expect_err("a damaged Formula record");
+    assert!(
+        error
+            .to_string()
+            .contains("a record is shorter than its kind"),
+        "{error}"
+    );
+}
