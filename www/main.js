@@ -562,15 +562,20 @@ const callbacks = {
 
 const grid = new KpiGrid(callbacks);
 
+/** Opens the detail of the KPI named `name`: its full series come from the engine now. */
 async function showDetail(name) {
-  let words = null;
+  const report = state.report;
+  const index = report?.kpis?.findIndex((kpi) => kpi.name === name) ?? -1;
+  if (index < 0) return;
+  let detail;
   try {
-    words = await engine.describe(name);
-  } catch {
-    words = null; // the sentences are extra; the facts still show
+    detail = await engine.detail(index);
+  } catch (failure) {
+    showError(`Could not show “${name}”`, failure.message);
+    return;
   }
-  if (!state.report) return;
-  openDetail(view.detail, state.report, name, { words, onOpen: showDetail, onDirection: callbacks.onSetDirection });
+  if (state.report !== report || report.kpis[index]?.name !== name) return; // another file or reading since
+  openDetail(view.detail, report, detail, { onOpen: showDetail, onDirection: callbacks.onSetDirection });
 }
 
 function currentHorizon() {
@@ -623,7 +628,7 @@ function render() {
   view.counts.leadlag.textContent = String(leadCount);
 
   if (kpiCount) {
-    replace(view.panels.grid, grid.show(report, { frequency: report.source?.frequency, horizon: currentHorizon() }, [horizonControl(report)]));
+    replace(view.panels.grid, grid.show(report, gridContext(report), [horizonControl(report)]));
   } else {
     replace(view.panels.grid, h('p', { class: 'empty-state' }, 'No KPIs were found in this sheet.'));
     renderSummary(report);
@@ -701,7 +706,7 @@ function applyPatch({ kpi_index: index, kpi, suggestions, headline }) {
   const focused = document.activeElement;
   const oldRow = grid.rows[index];
   const focus = oldRow && focused !== oldRow && oldRow.contains(focused) ? focusState(focused) : null;
-  const { row: newRow } = grid.patch(index, kpi, { frequency: report.source?.frequency, horizon: currentHorizon() });
+  const { row: newRow } = grid.patch(index, kpi, gridContext(report));
   renderHeadline(report);
   renderSummary(report);
   renderKeyResults(report);
@@ -714,6 +719,11 @@ function applyPatch({ kpi_index: index, kpi, suggestions, headline }) {
     // frame that follows finds nothing left to lay out.
     restoreFocus(focus, newRow);
   }
+}
+
+/** What the grid's rows need of the report besides their KPI. */
+function gridContext(report) {
+  return { frequency: report.source?.frequency, horizon: currentHorizon(), periods: report.periods ?? [] };
 }
 
 function horizonControl(report) {
