@@ -20,9 +20,9 @@ import { setUpIntake } from './intake.js';
 import * as store from './store.js';
 import { keptList, horizonSelect, readingLine, resultsToolbar, statusChips } from './overview.js';
 import { HORIZONS, periodCount } from './format.js';
+import { Progress } from './progress.js';
 
 const SAMPLE = { url: 'sample.xlsx', name: 'kpilot-sample.xlsx' };
-const SHOW_PROGRESS_AFTER_MS = 150;
 /** The width below which the grid is cards and the toolbar folds into menus (as in style.css). */
 const PHONE = window.matchMedia('(max-width: 760px)');
 
@@ -38,6 +38,7 @@ const view = {
   errorAction: $('error-action'),
   progress: $('progress'),
   progressText: $('progress-text'),
+  progressEstimate: $('progress-estimate'),
   mapping: $('mapping'),
   headline: $('headline'),
   summary: $('summary'),
@@ -75,27 +76,16 @@ const state = {
   leadLagDrawn: false,
 };
 
+const progress = new Progress({ element: view.progress, text: view.progressText, estimate: view.progressEstimate });
+
 const engine = new Engine({
-  onProgress: (text) => {
-    view.progressText.textContent = text;
-  },
+  onProgress: (text, { remaining_ms: remaining }) => progress.update(text, remaining),
   onCrash: (message) => showError('The engine stopped', message),
 });
 
 /** Runs an engine call with the loading indicator shown if it takes longer than a blink. */
-async function withProgress(text, task) {
-  view.progressText.textContent = text;
-  const timer = setTimeout(() => {
-    view.progress.hidden = false;
-    document.body.setAttribute('aria-busy', 'true');
-  }, SHOW_PROGRESS_AFTER_MS);
-  try {
-    return await task();
-  } finally {
-    clearTimeout(timer);
-    view.progress.hidden = true;
-    document.body.removeAttribute('aria-busy');
-  }
+function withProgress(text, task) {
+  return progress.run(text, task);
 }
 
 function announce(text) {
