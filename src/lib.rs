@@ -4,7 +4,7 @@
 //! bytes → [`ingest`] (sheet → [`model::KpiTable`]) → [`analysis`] (trends,
 //! breaches, forecasts, health, lead/lag) → [`suggest`] (candidate key
 //! results) → [`report`] (the JSON contract, Markdown, CSV, a terminal
-//! table). [`session::Session`] keeps a read file so edits recompute
+//! table; [`html`] the self-contained HTML report). [`session::Session`] keeps a read file so edits recompute
 //! without reading it again; the command line and the WebAssembly module
 //! (`wasm`, built for `wasm32` only) are thin layers over it.
 //!
@@ -21,7 +21,8 @@
 //! assert_eq!(report.kpis[0].name, "Churn %");
 //! assert_eq!(report.kpis[0].latest, Some(8.4));
 //! assert!(report.kpis[0].breach.latest_breached);
-//! assert!(report.suggestions[0].key_result.starts_with("Reduce Churn % from 8.4 % to 7.5 % by 2024-09-30"));
+//! assert_eq!(report.suggestions[0].key_result, "Reduce Churn % from 8.4 % to 7.5 % by 30 Sep 2024");
+//! assert_eq!(report.suggestions[0].deadline.as_deref(), Some("2024-09-30"));
 //! ```
 
 pub mod analysis;

@@ -134,21 +134,17 @@ const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?
 const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
 
-/// Text for XML content: escaped, and without the control characters XML 1.0 forbids.
+/// Text for XML content: without the control characters XML 1.0 forbids
+/// (tab and line breaks stay), then escaped as HTML is.
 fn xml_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(character),
-            control if (control as u32) < 0x20 || matches!(control, '\u{FFFE}' | '\u{FFFF}') => {}
-            other => out.push(other),
-        }
-    }
-    out
+    let allowed: String = text
+        .chars()
+        .filter(|&character| {
+            matches!(character, '\t' | '\n' | '\r')
+                || !((character as u32) < 0x20 || matches!(character, '\u{FFFE}' | '\u{FFFF}'))
+        })
+        .collect();
+    crate::html::escape(&allowed)
 }
 
 /// CRC-32 (IEEE, as zip uses it).

@@ -617,16 +617,7 @@ fn write_kpi_sheet(sheet: &mut Worksheet, kpis: &[SampleKpi]) -> Result<()> {
 fn write_targets_sheet(sheet: &mut Worksheet, kpis: &[SampleKpi]) -> Result<()> {
     let bold = Format::new().set_bold();
     sheet.set_name("Targets").map_err(workbook_error)?;
-    let headers = [
-        "KPI",
-        "Target",
-        "Direction",
-        "Unit",
-        "Owner",
-        "Department",
-        "Focus",
-    ];
-    for (column, title) in (0u16..).zip(headers) {
+    for (column, title) in (0u16..).zip(crate::metadata_sheet::HEADER) {
         sheet
             .write_string_with_format(0, column, title, &bold)
             .map_err(workbook_error)?;

@@ -360,6 +360,8 @@ export class KpiGrid {
       'Re-sort',
     );
     this.empty = h('p', { class: 'empty-state', hidden: true }, 'No KPI matches the search and the status chosen.');
+    // Widths held for a patch are let go when the window changes size.
+    window.addEventListener('resize', () => this.releaseWidths());
   }
 
   /** The toolbar and the table; `extra` are controls main.js adds (the horizon). */
@@ -432,12 +434,31 @@ export class KpiGrid {
     const old = this.rows[index];
     const row = renderRow(kpi, index, this.callbacks, context);
     this.rows[index] = row;
-    if (old?.isConnected) old.replaceWith(row);
+    if (old?.isConnected) {
+      this.holdWidths();
+      old.replaceWith(row);
+    }
     const wanted = this.order();
     this.stale = wanted.length !== this.shown.length || wanted.some((value, position) => value !== this.shown[position]);
     this.resortButton.hidden = !this.stale;
     this.reportCount();
     return { old, row };
+  }
+
+  /**
+   * Keeps every column at least as wide as it is now, so that one row's new
+   * text cannot narrow a column and wrap the rows under the cursor (the
+   * table lays its columns out from every cell). The next arrange() builds a
+   * new head, which lets the widths go.
+   */
+  holdWidths() {
+    for (const cell of this.body.querySelectorAll('.kpi-grid thead th')) {
+      if (!cell.style.width) cell.style.width = `${cell.getBoundingClientRect().width}px`;
+    }
+  }
+
+  releaseWidths() {
+    for (const cell of this.body.querySelectorAll('.kpi-grid thead th')) cell.style.width = '';
   }
 
   setStatuses(statuses) {

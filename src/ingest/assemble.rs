@@ -65,6 +65,8 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
     let mut seen_names: HashMap<String, usize> = HashMap::new();
     let mut kpis = Vec::with_capacity(drafts.len());
     let mut signed = Vec::new();
+    let mut assumed_kind: Vec<(String, String)> = Vec::new();
+    let mut repeated_names: Vec<String> = Vec::new();
     let mut varying = Vec::new();
     let mut stale = Vec::new();
     for draft in drafts {
@@ -74,6 +76,9 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
             None => draft.name.clone(),
         };
         let name = unique_name(&display, &mut seen_names);
+        if name != display && !repeated_names.contains(&display) {
+            repeated_names.push(display.clone());
+        }
         let sheet_record = metadata_by_key
             .get(&name_key(&display))
             .or_else(|| metadata_by_key.get(&name_key(&draft.name)))
@@ -94,6 +99,11 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
         if meta.direction_source == DirectionSource::Sign {
             signed.push(meta.name.clone());
         }
+        if meta.direction_source == DirectionSource::Default {
+            if let Some(target) = &meta.target {
+                assumed_kind.push((meta.name.clone(), target.source.clone()));
+            }
+        }
         if let (Some(_), Some(target)) = (&meta.target_history, &meta.target) {
             varying.push((meta.name.clone(), target.source.clone(), target.value));
         }
@@ -103,6 +113,15 @@ pub fn assemble(raw: RawTable, context: Context<'_>) -> Result<KpiTable> {
         kpis.push((meta, values));
     }
     warn_varying_targets(&varying, &mut warnings);
+    doubts.extend(assumed_kind_doubt(&assumed_kind));
+    if !repeated_names.is_empty() {
+        doubts.push(Doubt::check(format!(
+            "{} {} more than once among the KPI names, so the repeats were numbered ('{} (2)'): they may be a second table below the first (inputs, assumptions) or the lines of entities that no column names.",
+            quoted_list(&repeated_names),
+            if repeated_names.len() == 1 { "appears" } else { "appear" },
+            crate::ingest::layout::short(repeated_names.first().map(String::as_str).unwrap_or_default())
+        )));
+    }
     warn_stale(&stale, &mut warnings);
     if !signed.is_empty() {
         warnings.push(if signed.len() == 1 {
@@ -548,8 +567,17 @@ fn resolve(
             }
             (implied, DirectionSource::Target)
         }
-        (Some(implied), None) if target == plan_target && plan_kind_assumed => {
-            (implied, DirectionSource::Default)
+        // A plan's numbers say nothing about which way is better: its kind
+        // came from the KPI's words, the baseline beside it, or nothing.
+        (Some(implied), None) if target == plan_target => {
+            let source = if words_hint.is_some() {
+                DirectionSource::Name
+            } else if plan_kind_assumed {
+                DirectionSource::Default
+            } else {
+                DirectionSource::Target
+            };
+            (implied, source)
         }
         (Some(implied), None) => (implied, DirectionSource::Target),
         (None, Some(stated)) => (stated, DirectionSource::Metadata),
@@ -770,6 +798,23 @@ fn warn_stale(stale: &[(String, (Period, usize))], warnings: &mut Vec<String>) {
             ),
         });
     }
+}
+
+/// KPIs whose target is a plan's number (`Budget`) with nothing to say
+/// whether it is a floor or a ceiling (neither the name, the metadata nor
+/// a baseline): each period's status hangs on a guess, so the reading asks.
+fn assumed_kind_doubt(assumed: &[(String, String)]) -> Option<Doubt> {
+    let names: Vec<String> = assumed.iter().map(|(name, _)| name.clone()).collect();
+    let mut sources: Vec<String> = assumed.iter().map(|(_, source)| source.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    (!names.is_empty()).then(|| {
+        Doubt::check(format!(
+            "Nothing says whether the targets in {} are floors or ceilings for {}; they were read as floors (at least, higher is better): say which way is better.",
+            crate::ingest::layout::list_of(&sources, ", "),
+            quoted_list(&names)
+        ))
+    })
 }
 
 /// KPIs whose plan gives each period its own target, said once: (KPI,

@@ -108,6 +108,23 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
         .filter_map(|(index, text)| parse_label(text, order).map(|label| (*index, label)))
         .collect();
     resolve_fiscal_pairs(&mut labels);
+    resolve_jui(&texts, &mut labels);
+    // A total of yearless months that names its year (`Sous total 2026`,
+    // `Total 2024`) says the year of the months beside it.
+    let mut context = context.clone();
+    let total_years: Vec<YearHint> = cells
+        .iter()
+        .filter_map(|(_, cell)| cell.text())
+        .filter(|text| is_summary_label(text))
+        .filter_map(|text| {
+            crate::ingest::layout::year_in_text(text).map(|year| YearHint {
+                year,
+                source: format!("the column '{}'", text.trim()),
+            })
+        })
+        .collect();
+    context.year_hints.splice(0..0, total_years);
+    let context = &context;
     let mut periods: Vec<(usize, Period)> = Vec::new();
     let mut yearless: Vec<(usize, u32)> = Vec::new();
     for (index, label) in &labels {
@@ -123,7 +140,30 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
         }
     }
     if yearless.len() >= MIN_PERIODS && yearless.len() > periods.len() {
-        periods = resolve_yearless(&yearless, &periods, context, &mut axis);
+        let months = resolve_yearless(&yearless, &periods, context, &mut axis);
+        let mut dropped: Vec<String> = periods
+            .iter()
+            .filter(|(index, _)| !months.iter().any(|(kept, _)| kept == index))
+            .map(|(_, period)| period.label())
+            .collect();
+        // Years written as numbers (`2017 … 2024` before `Jan … Dec`).
+        if let Some(years) = numbers_as_periods(&numbers_of(cells)) {
+            dropped.extend(
+                years
+                    .iter()
+                    .filter(|(_, period)| matches!(period, Period::Year(_)))
+                    .map(|(_, period)| period.label()),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        dropped.retain(|label| seen.insert(label.clone()));
+        if !dropped.is_empty() {
+            axis.doubts.push(format!(
+                "Beside the months without a year, the periods also hold {}; only the months were read, so those are left out (they may be a yearly history: read them with a mapping).",
+                crate::ingest::layout::quoted_list(&dropped)
+            ));
+        }
+        periods = months;
         axis.inferred_years = true;
     }
     if periods.len() < MIN_PERIODS {
@@ -139,6 +179,42 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
     periods.sort_by_key(|(index, _)| *index);
     axis.slots = periods;
     axis
+}
+
+/// `Jui` is June beside `Juil` (July), but July beside a written-out June
+/// (`Juin`, `Jun`): the month the axis has no other cell for.
+fn resolve_jui(texts: &[(usize, &str)], labels: &mut [(usize, Label)]) {
+    let is_jui = |index: usize| {
+        texts.iter().any(|(at, text)| {
+            *at == index && {
+                let lower = text.trim().to_lowercase();
+                let word: String = lower.chars().take_while(|c| c.is_alphabetic()).collect();
+                word == "jui"
+            }
+        })
+    };
+    let month_of = |label: &Label| match label {
+        Label::Month(month) | Label::Period(Period::Month { month, .. }) => Some(*month),
+        _ => None,
+    };
+    let other_june = labels
+        .iter()
+        .any(|(index, label)| month_of(label) == Some(6) && !is_jui(*index));
+    let july = labels.iter().any(|(_, label)| month_of(label) == Some(7));
+    if !other_june || july {
+        return;
+    }
+    for (index, label) in labels.iter_mut() {
+        if is_jui(*index) {
+            *label = match *label {
+                Label::Month(6) => Label::Month(7),
+                Label::Period(Period::Month { year, month: 6 }) => {
+                    Label::Period(Period::Month { year, month: 7 })
+                }
+                other => other,
+            };
+        }
+    }
 }
 
 /// How long a kind of period is, for telling a total from its parts.
@@ -779,6 +855,22 @@ mod tests {
             sorted,
             ["2024-11", "2024-12", "2025-01", "2025-02", "2025-03"]
         );
+    }
+
+    #[test]
+    fn jui_is_june_beside_juil_and_july_beside_juin() {
+        let with_juil: Vec<Cell> = ["Mai 2026", "Jui 2026", "Juil 2026", "Aou 2026"]
+            .into_iter()
+            .map(text)
+            .collect();
+        let axis = read(&with_juil, &AxisContext::default());
+        assert_eq!(labels(&axis), ["2026-05", "2026-06", "2026-07", "2026-08"]);
+        let with_juin: Vec<Cell> = ["Mai 2026", "Juin 2026", "Jui 2026", "Aou 2026"]
+            .into_iter()
+            .map(text)
+            .collect();
+        let axis = read(&with_juin, &AxisContext::default());
+        assert_eq!(labels(&axis), ["2026-05", "2026-06", "2026-07", "2026-08"]);
     }
 
     #[test]

@@ -75,6 +75,9 @@ pub const MONTH_NAMES: &[(&str, u32)] = &[
     ("junho", 6),
     ("junio", 6),
     ("juin", 6),
+    // `Jui` beside `Juil` (French three-letter truncations): June; the axis
+    // reads it as July when June is written out beside it.
+    ("jui", 6),
     ("juni", 6),
     ("giu", 6),
     ("giugno", 6),
@@ -95,6 +98,8 @@ pub const MONTH_NAMES: &[(&str, u32)] = &[
     ("agosto", 8),
     ("août", 8),
     ("aout", 8),
+    ("aoû", 8),
+    ("aou", 8),
     ("augustus", 8),
     // September
     ("sep", 9),

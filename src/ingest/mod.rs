@@ -226,6 +226,27 @@ fn table_context(file: &str, grids: &[Grid], options: &ReadOptions) -> TableCont
     }
 }
 
+/// How near a sheet that holds no table came to holding one, for the
+/// message that refuses the workbook: (whether periods were found, its
+/// filled cells, its name, what it lacked). A sheet where periods were
+/// found but the table was refused (one period only, no values) is nearer
+/// than any sheet without periods; among those, the fullest sheet.
+fn nearest_candidate(grid: &Grid, detail: &str) -> (bool, usize, String, String) {
+    let found_periods =
+        !detail.starts_with("found no row or column of periods") && detail != "the sheet is empty";
+    let filled = grid
+        .rows
+        .iter()
+        .map(|row| row.iter().filter(|cell| !cell.is_blank()).count())
+        .sum();
+    (
+        found_periods,
+        filled,
+        grid.sheet.clone().unwrap_or_default(),
+        detail.to_string(),
+    )
+}
+
 /// Share of the best sheet's score at which another sheet is a close call.
 const CLOSE_SHEET: f64 = 0.75;
 
@@ -278,6 +299,7 @@ fn choose_sheet(
     }
     let mut found: Vec<(usize, RawTable, f64)> = Vec::new();
     let mut first_error = None;
+    let mut nearest: Option<(bool, usize, String, String)> = None;
     for (index, grid) in grids.iter().enumerate() {
         match layout::find_table(grid, &context, &options.mapping) {
             Ok(table) => {
@@ -285,6 +307,15 @@ fn choose_sheet(
                 found.push((index, table, score));
             }
             Err(error) => {
+                if let Error::NoTable { detail, .. } = &error {
+                    let candidate = nearest_candidate(grid, detail);
+                    if nearest
+                        .as_ref()
+                        .is_none_or(|kept| (kept.0, kept.1) < (candidate.0, candidate.1))
+                    {
+                        nearest = Some(candidate);
+                    }
+                }
                 first_error.get_or_insert(error);
             }
         }
@@ -298,8 +329,13 @@ fn choose_sheet(
             Some(Error::NoTable { .. }) | None => Error::NoTable {
                 location: format!("'{file}'"),
                 detail: format!(
-                    "none of its sheets ({}) holds a table of KPI values over periods",
-                    layout::quoted_list(&names)
+                    "none of its sheets ({}) holds a table of KPI values over periods{}",
+                    layout::quoted_list(&names),
+                    nearest
+                        .map(|(_, _, sheet, detail)| format!(
+                            "; the nearest is sheet '{sheet}': {detail}"
+                        ))
+                        .unwrap_or_default()
                 ),
             },
             Some(other) => other,

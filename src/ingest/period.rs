@@ -60,7 +60,7 @@ const SUMMARY_WORDS: &[&str] = &[
 const SUMMARY_FILLER: &[&str] = &[
     "fy", "year", "yr", "to", "date", "full", "grand", "sub", "all", "overall", "months",
     "periods", "%", "of", "the", "ly", "py", "prior", "last", "previous", "target", "budget",
-    "plan", "ytd",
+    "plan", "ytd", "sous", "de", "du",
 ];
 
 /// Reads a period from a header or a date cell. Case and surrounding spaces

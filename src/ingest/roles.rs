@@ -37,6 +37,18 @@ const ACTUAL_WORDS: &[&str] = &[
     "consuntivo",
     "werkelijk",
     "achieved",
+    "réalisé",
+    "réalisée",
+    "réalisés",
+    "realise",
+    "realisee",
+    "realizzato",
+    "effettivo",
+    "ejecutado",
+    "ejecutada",
+    "executado",
+    "gerealiseerd",
+    "realisatie",
 ];
 
 const TARGET_WORDS: &[&str] = &[
@@ -122,6 +134,42 @@ const VARIANCE_WORDS: &[&str] = &[
     "scostamento",
     "afwijking",
 ];
+
+/// Words of a role row (the row under the periods that says what each
+/// column holds) for a column derived from the others: a bare `%` beside
+/// `Objectif | Réalisé` is the share achieved, not a KPI. Only under the
+/// periods: as a label, `Churn %` is a KPI.
+const ROLE_ROW_DERIVED: &[&str] = &[
+    "%",
+    "% real",
+    "% réalisé",
+    "% realise",
+    "% achieved",
+    "% of target",
+    "% of plan",
+    "% of budget",
+    "achievement",
+    "attainment",
+    "taux",
+    "taux de réalisation",
+    "cumplimiento",
+    "% cumplimiento",
+    "atingimento",
+    "% atingimento",
+    "erfüllung",
+    "zielerreichung",
+];
+
+/// The role a cell of a role row names: a role word, or a derived share
+/// (`%`, `% of target`).
+pub fn role_row_word(label: &str) -> Option<Role> {
+    role_word(label).or_else(|| {
+        let words = normalise(label);
+        ROLE_ROW_DERIVED
+            .contains(&words.as_str())
+            .then_some(Role::Variance)
+    })
+}
 
 /// The role a whole label names on its own (`Plan`, `PY`, `Actual`), if any.
 pub fn role_word(label: &str) -> Option<Role> {

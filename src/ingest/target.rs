@@ -92,6 +92,32 @@ const HIGHER_IS_BETTER_WORDS: &[&str] = &[
     "max",
     "positive",
     "+",
+    // The languages of the month names (a `Sentido` column says `Positivo`).
+    "positivo",
+    "positiva",
+    "positif",
+    "positiv",
+    "ascendente",
+    "creciente",
+    "crescente",
+    "maximizar",
+    "maximiser",
+    "maximieren",
+    "massimizzare",
+    "aumentar",
+    "mayor es mejor",
+    "más es mejor",
+    "mas es mejor",
+    "maior é melhor",
+    "maior e melhor",
+    "mais é melhor",
+    "plus est mieux",
+    "höher ist besser",
+    "hoeher ist besser",
+    "mehr ist besser",
+    "hoger is beter",
+    "meer is beter",
+    "stijgend",
 ];
 
 const LOWER_IS_BETTER_WORDS: &[&str] = &[
@@ -115,6 +141,33 @@ const LOWER_IS_BETTER_WORDS: &[&str] = &[
     "min",
     "negative",
     "-",
+    "negativo",
+    "negativa",
+    "négatif",
+    "negatif",
+    "negativ",
+    "descendente",
+    "decreciente",
+    "decrescente",
+    "minimizar",
+    "minimiser",
+    "minimieren",
+    "minimizzare",
+    "reducir",
+    "reduzir",
+    "disminuir",
+    "diminuir",
+    "menor es mejor",
+    "menos es mejor",
+    "menor é melhor",
+    "menor e melhor",
+    "menos é melhor",
+    "moins est mieux",
+    "niedriger ist besser",
+    "weniger ist besser",
+    "lager is beter",
+    "minder is beter",
+    "dalend",
 ];
 
 /// Name words for KPIs where less is better, in the languages of the
@@ -136,6 +189,11 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "expenditure",
     "opex",
     "cogs",
+    "payroll",
+    "salary",
+    "salaries",
+    "wage",
+    "rent",
     "burn",
     "latency",
     "duration",
@@ -222,6 +280,9 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "inadimplencia",
     "rotatividade",
     "juros",
+    "salário",
+    "salario",
+    "aluguel",
     "dívida",
     "divida",
     "multa",
@@ -237,6 +298,10 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "coste",
     "costo",
     "gasto",
+    "sueldo",
+    "nómina",
+    "nomina",
+    "alquiler",
     "impuesto",
     "pérdida",
     "perdida",
@@ -260,6 +325,8 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "cout",
     "dépense",
     "depense",
+    "salaire",
+    "loyer",
     "impôt",
     "impot",
     "perte",
@@ -278,6 +345,11 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "kosten",
     "aufwand",
     "ausgaben",
+    "gehalt",
+    "gehälter",
+    "lohn",
+    "löhne",
+    "miete",
     "steuer",
     "steuern",
     "verlust",
@@ -297,6 +369,8 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     // Italian
     "spesa",
     "spese",
+    "stipendio",
+    "affitto",
     "imposta",
     "perdita",
     "reclamazione",
@@ -309,6 +383,10 @@ const LOWER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "debito",
     // Dutch
     "uitgaven",
+    "salaris",
+    "loon",
+    "lonen",
+    "huur",
     "belasting",
     "verlies",
     "klacht",
@@ -447,6 +525,71 @@ const HIGHER_IS_BETTER_NAME_WORDS: &[&str] = &[
     "gebruikers",
 ];
 
+/// Words that name a result of the income statement (a profit, an income,
+/// earnings): higher is better even beside a tax or a loss word, since
+/// `Profit before tax`, `Resultado antes de impuestos` and `(Pérdida)
+/// Ganancia operativa` are results, not taxes or losses; `Income tax`,
+/// where the tax word is not a qualifier, stays a tax.
+const RESULT_WORDS: &[&str] = &[
+    "profit",
+    "income",
+    "earnings",
+    "ebitda",
+    "ebita",
+    "ebit",
+    "ebt",
+    "nopat",
+    "lucro",
+    "resultado",
+    "ganancia",
+    "utilidad",
+    "beneficio",
+    "bénéfice",
+    "benefice",
+    "résultat",
+    "resultat",
+    "gewinn",
+    "ergebnis",
+    "utile",
+    "winst",
+    "resultaat",
+];
+
+/// Loss words that a result line pairs with its result word (`Profit
+/// (loss)`, `(Pérdida) Ganancia`): they do not make the line a loss.
+const LOSS_WORDS: &[&str] = &[
+    "loss", "perda", "pérdida", "perdida", "perte", "verlust", "perdita", "verlies",
+];
+
+/// Words that start a qualifier after a result word (`before tax`, `antes
+/// de impuestos`, `après impôts`, `vor Steuern`, `voor belasting`): what
+/// follows them does not say which way the result is better.
+const QUALIFIER_WORDS: &[&str] = &[
+    "before",
+    "after",
+    "pre",
+    "post",
+    "antes",
+    "después",
+    "despues",
+    "depois",
+    "avant",
+    "après",
+    "apres",
+    "vor",
+    "nach",
+    "prima",
+    "dopo",
+    "voor",
+    "na",
+    "excluding",
+    "ex",
+];
+
+/// Words that make a cost or a time a gain (`Costs saved`, `Time saved`,
+/// `Cost avoidance`): more of it is better.
+const GAIN_WORDS: &[&str] = &["saved", "saving", "savings", "avoided", "avoidance"];
+
 /// Words after `time` that make it a measure of engagement (`time on site`,
 /// `time spent`) or reliability (`time between failures`), not a delay.
 /// `in` is not one of them: `time in queue` is a delay.
@@ -520,6 +663,30 @@ pub fn split_header(header: &str, decimal_comma: bool) -> HeaderParts {
     }
 }
 
+/// Whether a name's words name a result (`Profit before tax`, `Earnings
+/// after tax`, `(Pérdida) Ganancia operativa`): a result word, with no
+/// lower-is-better word beside it other than a paired loss word or words
+/// of a qualifier (`before tax`) after it.
+fn names_a_result(words: &[String]) -> bool {
+    let matches_any =
+        |word: &String, list: &[&str]| list.iter().any(|wanted| word_matches(word, wanted));
+    let Some(at) = words
+        .iter()
+        .position(|word| matches_any(word, RESULT_WORDS))
+    else {
+        return false;
+    };
+    let end = words
+        .iter()
+        .skip(at + 1)
+        .position(|word| QUALIFIER_WORDS.contains(&word.as_str()))
+        .map_or(words.len(), |offset| at + 1 + offset);
+    !words.iter().take(end).any(|word| {
+        matches_any(word, LOWER_IS_BETTER_NAME_WORDS) && !matches_any(word, LOSS_WORDS)
+            || TIME_WORDS.contains(&word.as_str())
+    })
+}
+
 /// Reads a direction word: `higher is better`, `higher`, `up`, `↑`,
 /// `increase`, `grow`, `maximise`, `max`, `more is better`, `positive`, `+`
 /// and their opposites (`lower is better`, `down`, `↓`, `reduce`, `min`,
@@ -580,7 +747,7 @@ pub fn direction_from_name(name: &str) -> Option<Direction> {
         has_phrase(phrase) && !(phrase == &["returns"] && has_phrase(&["returns", "on"]))
     });
     let time_between_failures = has_phrase(&["time", "between"]);
-    if time_between_failures {
+    if time_between_failures || is_any(GAIN_WORDS) || names_a_result(&words) {
         Some(Direction::HigherIsBetter)
     } else if has_delay_time || lower_phrase || is_any(LOWER_IS_BETTER_NAME_WORDS) {
         Some(Direction::LowerIsBetter)
@@ -1277,6 +1444,10 @@ mod tests {
             ("-", lower),
             ("lower_is_better", lower),
             ("  Lower  is   better ", lower),
+            ("Positivo", higher),
+            ("Negativo", lower),
+            ("negativa", lower),
+            ("Menor es mejor", lower),
             ("", None),
             ("sideways", None),
             ("better", None),
@@ -1385,6 +1556,34 @@ mod tests {
             ("total_patients", higher),
             ("", None),
             ("Lifetime", None),
+            // Results beside tax or loss words, and savings, are gains.
+            ("Profit Before Tax", higher),
+            ("Income before taxes", higher),
+            ("Earnings after tax", higher),
+            ("Net profit after tax", higher),
+            ("EBITDA", higher),
+            ("EBT", higher),
+            ("(Pérdida) Ganancia operativa", higher),
+            ("Resultado antes de impuestos", higher),
+            ("Ganancia bruta", higher),
+            ("Resultado neto", higher),
+            ("Utilidad neta", higher),
+            ("Profit (loss) for the year", higher),
+            ("Costs saved", higher),
+            ("Time saved", higher),
+            ("Cost savings", higher),
+            ("Income tax", lower),
+            ("Income tax expense", lower),
+            ("Impuesto a las ganancias", lower),
+            ("Tax", lower),
+            ("Loss before tax", lower),
+            // What a team pays: wages and rent.
+            ("Payroll", lower),
+            ("Salaries", lower),
+            ("Wages", lower),
+            ("Rent", lower),
+            ("Sueldos y salarios", lower),
+            ("Rental income", higher),
         ];
         for (name, expected) in cases {
             assert_eq!(direction_from_name(name), expected, "{name}");

@@ -6,7 +6,7 @@ use super::words::{
 };
 use super::{LeadLagReport, Report, DISCLAIMER};
 use crate::analysis::health::Health;
-use crate::model::Target;
+use crate::suggest::wording::target_words;
 use crate::suggest::{Suggestion, SuggestionKind};
 
 /// Markdown text safe to put in a table cell or a line.
@@ -145,7 +145,7 @@ pub fn render_markdown(report: &Report) -> String {
             markdown_text(
                 &kpi.target
                     .as_ref()
-                    .map(Target::describe)
+                    .map(|target| target_words(target, kpi.unit.as_deref()))
                     .unwrap_or_else(|| "—".to_string())
             ),
             verdict_word(kpi),
@@ -160,7 +160,7 @@ pub fn render_markdown(report: &Report) -> String {
             Some(format!(
                 "- {}: {} ({})",
                 markdown_text(&kpi.name),
-                markdown_text(&suggested.target.describe()),
+                markdown_text(&target_words(&suggested.target, kpi.unit.as_deref())),
                 markdown_text(&suggested.basis)
             ))
         })

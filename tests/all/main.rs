@@ -7,6 +7,7 @@ mod cli;
 mod forecast_oracle;
 mod ingest_fixtures;
 mod page_exports;
+mod probe_patterns;
 mod realworld;
 mod realworld_patterns;
 mod suggestions;

@@ -352,3 +352,36 @@ fn accepted_suggested_targets_draft_key_results_that_say_so() {
         .because
         .contains("The target is a suggestion from the history"));
 }
+
+#[test]
+fn the_no_targets_fixture_reads_as_a_truthful_draft() {
+    let bytes = include_bytes!("../fixtures/no_targets.csv");
+    let session = kpilot::session::Session::open(
+        bytes,
+        "no_targets.csv",
+        &ReadOptions::default(),
+        AnalysisOptions::default(),
+    )
+    .expect("read");
+    let report = session.report();
+    assert_eq!(report.kpis.len(), 5);
+    assert!(report.kpis.iter().all(|kpi| kpi.health == Health::NoTarget));
+    // Churn % over the last 12 months (2025): 3.2 2.9 3.3 2.8 3.1 2.7 3.0 3.2
+    // 2.8 3.1 2.9 3.3 → 75th percentile (numpy linear) 3.2, lower is better.
+    let churn = report
+        .kpis
+        .iter()
+        .find(|kpi| kpi.name == "Churn %")
+        .unwrap();
+    let suggested = churn.suggested_target.as_ref().unwrap();
+    assert_eq!(suggested.target.value, Some(3.2));
+    assert_eq!(suggested.target.kind, kpilot::model::TargetKind::AtMost);
+    assert!(report.suggestions.iter().all(|s| !s.is_key_result()));
+    let markdown = session.export(kpilot::session::ExportFormat::Markdown);
+    assert!(markdown
+        .contains("None of your 5 KPIs has a target, so kpilot can't judge their health yet."));
+    assert!(markdown.contains(
+        "- Churn %: ≤ 3.2 % (the 75th percentile of the last 12 months: a level met 3 months in 4)"
+    ));
+    assert!(markdown.contains("- Revenue ($): ≥ $16,638"));
+}

@@ -70,7 +70,7 @@ describe('every view, every width, light and dark', { timeout: 600_000 }, () => 
         await shot('leadlag', { fullPage: true });
         await page.click('#tab-grid');
 
-        assert.equal(await loadFixture(page, 'doubtful_codes_as_years.csv'), 'report');
+        assert.equal(await loadFixture(page, 'doubtful_generic_names.csv'), 'report');
         await page.locator('#check-panel .preview-table').waitFor();
         assert.ok((await overflow(page)) <= 0, `no sideways scrolling of the check at ${width} px`);
         await shot('check', { fullPage: true });

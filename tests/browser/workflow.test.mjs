@@ -69,11 +69,10 @@ describe('checking how a file was read', { timeout: 180_000 }, () => {
     await session?.close();
   });
 
-  test('a doubtful file shows its doubts and the preview first; choosing the period column fixes the reading', async () => {
-    assert.equal(await loadFixture(page, 'doubtful_codes_as_years.csv'), 'report');
+  test('a doubtful file shows its doubts and the preview first, before the grid', async () => {
+    assert.equal(await loadFixture(page, 'doubtful_generic_names.csv'), 'report');
     const check = page.locator('#check-panel');
     await check.locator('.preview-table').waitFor();
-    // The doubts come before the answer and the grid.
     const first = await page.evaluate(() => {
       const panel = document.getElementById('check-panel');
       const grid = document.querySelector('.kpi-grid');
@@ -82,23 +81,42 @@ describe('checking how a file was read', { timeout: 180_000 }, () => {
     assert.ok(first, 'the check comes before the grid');
     const text = await check.textContent();
     assert.match(text, /not sure it read this file right/);
-    assert.match(text, /span 69 years/, 'the engine\'s doubts are listed');
-    assert.match(await page.textContent('#mapping'), /yearly/);
+    assert.match(text, /no name of their own/, "the engine's doubts are listed");
     assert.match(await page.textContent('#mapping'), /reading doubtful/);
-    // The preview marks column A as the periods, and the header row.
-    const columns = await check.locator('thead th.column-letter').evaluateAll((cells) => cells.map((cell) => [cell.textContent.slice(0, 1), cell.className]));
-    assert.match(columns[0][1], /part-periods/, `column A holds the periods: ${JSON.stringify(columns)}`);
+    const columns = await check.locator('thead th.column-letter').evaluateAll((cells) => cells.map((cell) => cell.className));
+    assert.match(columns[0], /part-periods/, `column A holds the periods: ${JSON.stringify(columns)}`);
     assert.match(await check.locator('tbody tr[data-row="1"]').getAttribute('class'), /part-header/);
     await page.screenshot({ path: artifact('workflow-check-doubtful.png'), fullPage: true });
+  });
 
+  test('codes that look like years are left out; choosing them as the periods is doubted, choosing the months back is sure', async () => {
+    assert.equal(await loadFixture(page, 'doubtful_codes_as_years.csv'), 'report');
+    // Read right at once: monthly over the Month column, the codes left out and said so.
+    assert.match(await page.textContent('#mapping'), /24 × monthly/);
+    assert.doesNotMatch(await page.textContent('#mapping'), /reading doubtful|worth a check/);
+    assert.equal(await page.isVisible('#check-panel'), false, 'a sure reading does not stop the person');
+    const rows = await gridRows(page);
+    assert.deepEqual(rows.map((row) => row.name).sort(), ['Churn %', 'Signups', 'Tickets']);
+
+    // The person opens the check anyway and picks the code column as the periods.
+    await page.click('#check-open');
+    const check = page.locator('#check-panel');
+    await check.locator('.preview-table').waitFor();
+    await page.selectOption('#map-period-column', 'A');
+    await page.waitForFunction(() => /yearly/.test(document.getElementById('mapping').textContent));
+    await settled(page);
+    await page.waitForFunction(() => /span 69 years/.test(document.getElementById('check-panel').textContent));
+    assert.match(await page.textContent('#mapping'), /reading doubtful/);
+    await page.waitForFunction(() => /part-periods/.test(document.querySelectorAll('#check-panel thead th.column-letter')[0]?.className ?? ''));
+    await page.screenshot({ path: artifact('workflow-check-codes-as-periods.png'), fullPage: true });
+
+    // Back to the months: the reading is sure again.
     await page.selectOption('#map-period-column', 'B');
     await page.waitForFunction(() => /24 × monthly/.test(document.getElementById('mapping').textContent));
     await settled(page);
-    const rows = await gridRows(page);
-    assert.deepEqual(rows.map((row) => row.name).sort(), ['Churn %', 'Signups', 'Tickets']);
+    assert.deepEqual((await gridRows(page)).map((row) => row.name).sort(), ['Churn %', 'Signups', 'Tickets']);
     assert.match(await page.textContent('#mapping'), /Jan 2023 – Dec 2024/);
     assert.doesNotMatch(await page.textContent('#mapping'), /reading doubtful|worth a check/, 'the reading is sure now');
-    // The preview follows the new reading.
     await page.waitForFunction(() => /part-periods/.test(document.querySelectorAll('#check-panel thead th.column-letter')[1]?.className ?? ''));
     await page.screenshot({ path: artifact('workflow-check-fixed.png'), fullPage: true });
     await page.click('#check-close');

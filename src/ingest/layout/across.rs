@@ -17,7 +17,7 @@ use crate::ingest::entity::{aggregate_warning, entity_of, EntityColumn};
 use crate::ingest::grid::{Cell, Grid};
 use crate::ingest::metadata::{cell_text, field_of_header, Field};
 use crate::ingest::period::is_summary_label;
-use crate::ingest::roles::{role_word, Role};
+use crate::ingest::roles::{role_row_word, role_word, Role};
 use crate::ingest::target::{direction_from_name, direction_from_sign_prefix};
 use crate::ingest::value::{parse_value, ParsedValue};
 use crate::model::Layout;
@@ -172,6 +172,31 @@ fn entity_for_names(
         .map(|(column, _, _)| column)
 }
 
+/// Words a section's closing line starts with (`Total OpEx`, `Sous-total
+/// charges`, `Summe Kosten`).
+const TOTAL_WORDS: &[&str] = &[
+    "total",
+    "totals",
+    "subtotal",
+    "sub",
+    "sous",
+    "subtotaal",
+    "totaal",
+    "totale",
+    "summe",
+    "gesamt",
+    "somme",
+];
+
+/// Whether a line is the total of the section above it: its first word is
+/// a total word (`Total operating expenses`, `Sub-total`).
+fn closes_section(label: &str) -> bool {
+    crate::ingest::metadata::normalise(label)
+        .split(' ')
+        .next()
+        .is_some_and(|word| TOTAL_WORDS.contains(&word))
+}
+
 /// Whether a column below the header is mostly text (not numbers).
 fn is_text_column(grid: &Grid, column: usize, rows: std::ops::RangeInclusive<usize>) -> bool {
     let (text, other) =
@@ -284,7 +309,7 @@ pub fn role_row(grid: &Grid, period_row: usize, period_columns: &[usize]) -> Opt
         }
         let Some(slot) = slot else { continue };
         let role = match cell.text().filter(|text| !text.is_empty()) {
-            Some(text) => role_word(text)?,
+            Some(text) => role_row_word(text)?,
             None if period_columns.contains(&column) => Role::Actual,
             None => continue,
         };
@@ -490,6 +515,11 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         }
         if raw.attributes.department.is_none() {
             raw.attributes.department.clone_from(&section);
+        }
+        // The section's total line (`Total OpEx`) closes it: what follows
+        // (`EBITDA`, `Headcount`) is not one of its lines.
+        if closes_section(&raw.label) {
+            section = None;
         }
         raw.attributes.name.clone_from(&raw.label);
         raw.attributes.source = format!("column '{target_header}'");

@@ -117,6 +117,9 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let mut metadata_rows: Vec<(usize, Field)> = Vec::new();
     let mut skipped_rows = Vec::new();
     let mut unlabelled_rows = Vec::new();
+    // Rows with values but no period between dated rows (not an opening
+    // balance or initial value above the first period).
+    let mut undated_inside: Vec<usize> = Vec::new();
     let data_start = header_row.map_or(0, |row| row + 1);
     for row in data_start..grid.height() {
         if period_row_set.contains(&row) {
@@ -145,6 +148,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         } else if has_numbers && row > first_row && row < last_row {
             if label.is_empty() || noise::is_placeholder(&label) || noise::is_prose(&label) {
                 unlabelled_rows.push(row + 1);
+                undated_inside.push(row + 1);
             } else if shape.year_column.is_none() {
                 return Err(Error::BadPeriod {
                     location,
@@ -164,6 +168,20 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             "Left out rows that are not periods: {}.",
             quoted_list(&skipped_rows)
         ));
+    }
+    if !undated_inside.is_empty() {
+        let rows: Vec<String> = undated_inside.iter().map(ToString::to_string).collect();
+        // Rows with values among the dated ones are probably periods whose
+        // date was not typed in: leaving them out loses their values and
+        // makes their neighbours look consecutive, so the reading asks.
+        doubts.push(Doubt::check(format!(
+            "{} {} values but no period in column {}, between rows that have one: {} probably periods whose date is missing, and {} left out.",
+            if rows.len() == 1 { format!("Row {}", rows.join("")) } else { format!("Rows {}", super::list_of(&rows, ", ")) },
+            if rows.len() == 1 { "has" } else { "have" },
+            column_name(period_column),
+            if rows.len() == 1 { "it is" } else { "they are" },
+            if rows.len() == 1 { "its values were" } else { "their values were" },
+        )));
     }
     if !unlabelled_rows.is_empty() {
         let rows: Vec<String> = unlabelled_rows.iter().map(ToString::to_string).collect();
@@ -319,6 +337,9 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     if let Some(entity) = &entity {
         warnings.extend(aggregate_warning(&series, &entity.header));
     }
+    if entity.is_none() {
+        doubts.extend(shuffled_periods_doubt(grid, period_column, &period_rows));
+    }
     let repeated: Vec<String> = repeated_periods(&period_rows, &row_entities);
     if !repeated.is_empty() {
         warnings.push(format!(
@@ -351,6 +372,44 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             ..shape.clone()
         },
     })
+}
+
+/// Steps between rows a period column needs before its order says anything.
+const ORDER_STEPS: usize = 3;
+
+/// The doubt for a column of periods in no time order (2021, 2025, 2022,
+/// 2024 …) without an entity column to group them: periods kept by people
+/// run up or down, so the rows are records (a roster, a list of filings)
+/// whose date or year is one of their properties, not the periods of KPIs.
+fn shuffled_periods_doubt(
+    grid: &Grid,
+    period_column: usize,
+    period_rows: &[(usize, Period)],
+) -> Option<Doubt> {
+    let mut ups = 0usize;
+    let mut downs = 0usize;
+    for pair in period_rows.windows(2) {
+        if let [(_, earlier), (_, later)] = pair {
+            match later.cmp(earlier) {
+                std::cmp::Ordering::Greater => ups += 1,
+                std::cmp::Ordering::Less => downs += 1,
+                std::cmp::Ordering::Equal => {}
+            }
+        }
+    }
+    let steps = ups + downs;
+    if steps < ORDER_STEPS || ups * 4 < steps || downs * 4 < steps {
+        return None;
+    }
+    let seen: Vec<String> = period_rows
+        .iter()
+        .map(|(row, _)| grid.cell(*row, period_column).display())
+        .collect();
+    Some(Doubt::low(format!(
+        "The periods in column {} are in no time order ({}): the rows look like records (one per person, item or filing) with a date among their properties, not KPIs over periods.",
+        column_name(period_column),
+        super::list_of(&seen, ", ")
+    )))
 }
 
 /// Period labels that appear on more than one row (for the same entity).

@@ -122,6 +122,12 @@ impl RawTable {
     /// among sheets: named KPIs with at least two values, weighted by the
     /// periods they span; generic names (`Column D`) and names that are
     /// numbers count against it.
+    ///
+    /// A series counts by how much of the table's periods it fills (fully
+    /// from half of them on): a transaction log read as a long table, whose
+    /// every description is a "KPI" with one or two values over dozens of
+    /// dates, weighs little beside a real table of a dozen lines over twelve
+    /// months.
     pub fn score(&self) -> f64 {
         let periods = self.periods.len().min(120) as f64;
         let mut named = 0.0;
@@ -129,13 +135,94 @@ impl RawTable {
             if series.count() < 2 {
                 continue;
             }
+            let fill = (2.0 * series.count() as f64 / periods.max(1.0)).min(1.0);
             if noise::is_generic_name(&series.label) || noise::is_number_name(&series.label) {
-                named -= 1.0;
+                named -= fill;
             } else {
-                named += 1.0;
+                named += fill;
             }
         }
         named * periods.sqrt()
+    }
+
+    /// The KPIs (not their plans or comparisons) and how many values each has.
+    fn kpi_counts(&self) -> Vec<(&str, usize)> {
+        self.series
+            .iter()
+            .filter(|series| {
+                series
+                    .role
+                    .as_ref()
+                    .is_none_or(|(role, _)| matches!(role, Role::Actual | Role::Plain))
+            })
+            .map(|series| (series.label.as_str(), series.count()))
+            .collect()
+    }
+}
+
+/// Series a table needs before most of them having one or two values says
+/// that its "KPIs" are records (people, transactions), not KPIs.
+const RECORD_SERIES: usize = 5;
+
+/// What a table found in a sheet says against being KPIs over time: one
+/// period only (a snapshot), or a "KPI" per record (a roster, a ledger of
+/// free-text descriptions) with a value or two each. None when it is fine;
+/// an error when nothing in it can be analysed; a doubt when most of it
+/// cannot.
+fn records_not_series(table: &RawTable, location: &str) -> Result<Option<Doubt>> {
+    let mut distinct = table.periods.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if let [only] = distinct.as_slice() {
+        return Err(Error::NoTable {
+            location: location.to_string(),
+            detail: format!(
+                "every row is for one period ({}): a snapshot, with nothing over time to analyse; a table needs at least two periods",
+                only.label()
+            ),
+        });
+    }
+    // Only a long table takes its KPI names from the rows' cells, where a
+    // column of people or descriptions can pass for one.
+    if table.layout != Layout::Long {
+        return Ok(None);
+    }
+    let counts = table.kpi_counts();
+    let few: Vec<String> = counts
+        .iter()
+        .filter(|(_, count)| *count <= 2)
+        .map(|(label, _)| (*label).to_string())
+        .collect();
+    if counts.len() >= RECORD_SERIES && counts.iter().all(|(_, count)| *count <= 1) {
+        return Err(Error::NoTable {
+            location: location.to_string(),
+            detail: format!(
+                "each of the {} names read as KPIs has a single value ({}): the rows are records (one per person, item or transaction), not KPIs measured over periods",
+                counts.len(),
+                quoted_list(&few)
+            ),
+        });
+    }
+    if counts.len() >= RECORD_SERIES && distinct.len() >= 4 && few.len() * 3 >= counts.len() * 2 {
+        return Ok(Some(Doubt::low(format!(
+            "{} of the {} KPIs have only one or two values over {} periods ({}): the names are probably records (transactions, people, free-text descriptions), not KPIs; choose the column that names the KPIs.",
+            few.len(),
+            counts.len(),
+            distinct.len(),
+            quoted_list(&few)
+        ))));
+    }
+    Ok(None)
+}
+
+impl RawTable {
+    /// Whether every value of the table is zero (or missing): an unfilled
+    /// template, whose formulas show 0 and `#DIV/0!` until data is typed in.
+    fn all_zero(&self) -> bool {
+        self.series
+            .iter()
+            .flat_map(|series| series.values.iter().flatten())
+            .all(|value| *value == 0.0)
     }
 }
 
@@ -190,6 +277,26 @@ pub fn find_table(grid: &Grid, context: &TableContext, mapping: &Mapping) -> Res
             detail: "found periods but no numbers beside them: there are no KPI values to analyse"
                 .to_string(),
         });
+    }
+    if table.all_zero() {
+        return Err(Error::NoTable {
+            location,
+            detail: format!(
+                "all {} values of the table are 0 or errors ({} over {} periods): an unfilled template, with no data to analyse yet{}",
+                table.value_count,
+                quoted_list(&table.series.iter().map(|series| series.label.clone()).collect::<Vec<_>>()),
+                table.periods.len(),
+                table
+                    .doubts
+                    .iter()
+                    .map(|doubt| format!(". {}", doubt.text.trim_end_matches('.')))
+                    .collect::<String>()
+            ),
+        });
+    }
+    let mut table = table;
+    if let Some(doubt) = records_not_series(&table, &location)? {
+        table.doubts.push(doubt);
     }
     Ok(table)
 }
