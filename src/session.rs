@@ -76,7 +76,11 @@ impl Opening {
     }
 
     /// A table already read.
-    pub fn from_table(table: KpiTable, options: AnalysisOptions, pair_detail: PairDetail) -> Opening {
+    pub fn from_table(
+        table: KpiTable,
+        options: AnalysisOptions,
+        pair_detail: PairDetail,
+    ) -> Opening {
         Opening {
             table,
             options,
@@ -235,7 +239,8 @@ impl Session {
 
     /// The lean report: what the page renders at once.
     pub fn lean_report(&self) -> LeanReport<'_> {
-        let lead_lag = report::lead_lag_reports(&self.table, &self.analysis, PairDetail::Significant);
+        let lead_lag =
+            report::lead_lag_reports(&self.table, &self.analysis, PairDetail::Significant);
         let frequency = self.frequency_word();
         let pair_words = lead_lag
             .iter()

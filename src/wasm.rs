@@ -69,11 +69,10 @@ fn read_options(
 ) -> Result<ReadOptions, JsError> {
     let mapping = mapping_from(mapping)?;
     let targets = match targets {
-        Some(bytes) => crate::ingest::read_targets(
-            &bytes,
-            targets_name.as_deref().unwrap_or("targets.csv"),
-        )
-        .map_err(js_error)?,
+        Some(bytes) => {
+            crate::ingest::read_targets(&bytes, targets_name.as_deref().unwrap_or("targets.csv"))
+                .map_err(js_error)?
+        }
         None => Vec::new(),
     };
     Ok(ReadOptions {

@@ -251,7 +251,11 @@ fn iso_date(field: &str) -> Option<NaiveDate> {
 /// The line on which a quoted field opens and is never closed, if the last
 /// record (starting at `(byte, line)`) has one: the csv reader then reads to
 /// the end of the file without complaint.
-fn unclosed_quote_line(text: &[u8], (start, start_line): (u64, u64), delimiter: u8) -> Option<usize> {
+fn unclosed_quote_line(
+    text: &[u8],
+    (start, start_line): (u64, u64),
+    delimiter: u8,
+) -> Option<usize> {
     let tail = text.get(usize::try_from(start).ok()?..)?;
     let mut line = 0usize;
     let mut field_start = true;
@@ -542,8 +546,11 @@ mod tests {
 
     #[test]
     fn plain_decimals_become_numbers_only_with_a_decimal_point() {
-        let point = read_delimited(b"Month,NPS,Count\n2024-01,72.5,12\n2024-02,-0.0,7\n", "t.csv")
-            .unwrap();
+        let point = read_delimited(
+            b"Month,NPS,Count\n2024-01,72.5,12\n2024-02,-0.0,7\n",
+            "t.csv",
+        )
+        .unwrap();
         assert_eq!(point.cell(1, 1), &Cell::Number(72.5));
         assert_eq!(point.cell(2, 1), &Cell::Number(0.0));
         // Whole numbers and months stay text: they may be years or codes.
@@ -560,14 +567,17 @@ mod tests {
 
     #[test]
     fn iso_dates_become_date_cells_and_other_dates_stay_text() {
-        let grid = read_delimited(b"Day,NPS
+        let grid = read_delimited(
+            b"Day,NPS
 2024-02-29,1
 2023-02-29,2
 1850-01-01,3
 31/01/2024,4
 2024-01-31 10:00,5
-", "t.csv")
-            .unwrap();
+",
+            "t.csv",
+        )
+        .unwrap();
         let date = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
         assert_eq!(grid.cell(1, 0), &Cell::Date(date));
         for row in 2..=5 {
