@@ -97,6 +97,8 @@ const PACE = {
   analyseCellsPerMs: 2_000,
   scanCellsPerMs: 60_000,
   reportKpisPerMs: 20,
+  /** Before the file is read, what it holds is unknown: the analysis is guessed at this many times the reading. */
+  restOverRead: 3,
 };
 
 let engineReady = false;
@@ -185,7 +187,6 @@ async function bytesOf(blob) {
 
 async function open({ id, from, file, url, name, sheet, mapping, targets }) {
   let next;
-  const started = performance.now();
   if (from === 'file') {
     refuseIfTooLarge(name, file.size);
     progress(id, `Reading ${name}…`, { stage: 'reading', remaining: file.size / PACE.readBytesPerMs });
@@ -251,7 +252,6 @@ async function open({ id, from, file, url, name, sheet, mapping, targets }) {
   session = opened;
   current = { bytes: next.bytes, name: next.name, targets: metadata };
   if (from === 'candidate') candidate = null;
-  self.__lastOpenMs = performance.now() - started;
   return new Json(json);
 }
 
@@ -293,7 +293,7 @@ class Estimate {
     const writing = (this.kpis / PACE.reportKpisPerMs) * this.speed;
     switch (stage) {
       case 'reading':
-        return this.bytes / PACE.readBytesPerMs + 3 * this.bytes / PACE.readBytesPerMs; // reading, then about as long again for the rest
+        return (this.bytes / PACE.readBytesPerMs) * (1 + PACE.restOverRead); // the reading, then the rest
       case 'analysing':
         return analysing + scanning + writing;
       case 'leadlag':
