@@ -8,19 +8,23 @@
 //   BENCH_ONLY=size,load,sample,edit node bench/browser.mjs
 //
 // Environment:
-//   BENCH_ONLY          comma-separated parts: size, load, sample, large, edit, leadlag (default all;
-//                       leadlag opens the Lead & lag tab on a 500-KPI sheet with ~900 significant pairs)
+//   BENCH_ONLY          comma-separated parts: size, load, sample, large, edit, leadlag, memory, compare
+//                       (default all; leadlag opens the Lead & lag tab on a 500-KPI sheet with ~900
+//                       significant pairs; memory opens 40, 80 and 120 MB CSVs for the tab's peak
+//                       memory; compare reads the same files with kpilot, SheetJS and PapaParse)
 //   BENCH_RUNS          runs per measurement, the median counts (5)
 //   BENCH_LARGE_BUDGET  seconds of runs per large file; after that no new run starts (240)
 //   BENCH_TIMEOUT       seconds one open may take before it counts as timed out (900)
 //   KPILOT_CHROMIUM     the browser (default /usr/bin/chromium)
 //
 // Nothing in www/ is changed. The benchmark adds instrumentation from outside:
-// an init script in the page (timestamps of the trigger, of every worker message
-// and of the grid appearing in the DOM), and, through Playwright's worker
-// handle, wrappers around the worker's engine calls (Session.open, report,
-// setTarget), its file reads and its postMessage. All timestamps are
+// an init script in the page (timestamps of the trigger, of every worker message,
+// of the JSON it parses, of long tasks and of the grid appearing in the DOM),
+// and, through Playwright's worker handle, wrappers around the worker's engine
+// calls (Opening.read, analyseKpis, scanLeadLag, finish, Session.report,
+// setTarget, kpi), its file reads and its postMessage. All timestamps are
 // performance.timeOrigin + performance.now(), so page and worker times compare.
+// The side-by-side reads run in workers of bench/compare/ on a page of their own.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -38,15 +42,25 @@ const CHROMIUM = process.env.KPILOT_CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LARGE_BUDGET_MS = Number(process.env.BENCH_LARGE_BUDGET ?? 240) * 1000;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT ?? 900) * 1000;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'size,load,sample,large,edit,leadlag').split(',').map((part) => part.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'size,load,sample,large,edit,leadlag,memory,compare').split(',').map((part) => part.trim()));
 
 const LARGE = {
   xlsx: 'browser-daily-40kpi.xlsx',
   csv38: 'browser-long-38mb.csv',
   csv50: 'browser-long-50mb.csv',
+  csv80: 'browser-long-80mb.csv',
+  csv120: 'browser-long-120mb.csv',
   wide: 'browser-wide-500x120.csv',
   leadlag: 'browser-leadlag-500x120.csv',
+  tableXlsx: 'browser-100k-x10.xlsx',
+  tableCsv: 'browser-100k-x10.csv',
 };
+/** The engine's file limit (src/ingest/mod.rs MAX_FILE_BYTES, and www/worker.js). */
+const LIMIT_BYTES = Number(/const MAX_FILE_BYTES = ([\d_]+)/.exec(readFileSync(join(WWW, 'worker.js'), 'utf8'))?.[1].replace(/_/g, '') ?? NaN);
+/** The long CSVs by their size in bytes (bench/make_large_files.py). */
+const LONG_SIZES = { csv50: 50e6, csv80: 80e6, csv120: 120e6 };
+/** The large file the page must refuse: the first over the limit. */
+const OVER_LIMIT = Object.keys(LONG_SIZES).find((key) => LONG_SIZES[key] > LIMIT_BYTES) ?? null;
 const EDIT_KPIS = ['KPI 010', 'KPI 120', 'KPI 230', 'KPI 340', 'KPI 450', 'KPI 499'];
 const EDIT_TARGET = '>= 1000000'; // far above every value: the KPI turns "Breached"
 
@@ -80,6 +94,7 @@ const bytes = (value) =>
 const runsText = (values) => values.map((value) => (Number.isFinite(value) ? Math.round(value) : '×')).join(', ');
 const verdict = (value, goal) => (Number.isFinite(value) ? (value <= goal ? `✅ < ${goal} ms` : `❌ > ${goal} ms`) : '—');
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const MIB = 1024 * 1024;
 
 function withTimeout(promise, timeout, what) {
   let timer;
@@ -101,8 +116,28 @@ function pageInstrumentation() {
     marks: {},
     readyAt: null,
     armed: null,
+    longTasks: [],
   };
   window.__bench = bench;
+
+  // Long tasks on the main thread (the page must have none over 100 ms while a file opens).
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) bench.longTasks.push({ start: performance.timeOrigin + entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    bench.longTasks = null;
+  }
+
+  // The page parses the engine's answers (JSON text): time the big ones.
+  const parse = JSON.parse;
+  JSON.parse = function benchParse(text, ...rest) {
+    if (typeof text !== 'string' || text.length < 10_000) return parse.call(this, text, ...rest);
+    const start = abs();
+    const value = parse.call(this, text, ...rest);
+    bench.log.push({ side: 'page', what: 'page JSON.parse', start, end: abs(), chars: text.length });
+    return value;
+  };
 
   // Each measured page starts as a first visit: the files a page keeps in
   // IndexedDB (and would restore on load) are dropped before its scripts run.
@@ -175,6 +210,7 @@ function pageInstrumentation() {
     const statusOf = (table) => table?.querySelector(`tr[data-kpi="${CSS.escape(spec.kpi ?? '')}"] .status-word`)?.textContent ?? null;
     const oldStatus = spec.kind === 'status' ? statusOf(oldTable) : null;
     bench.marks.trigger = null;
+    const armedAt = abs();
     let resolveDone;
     const done = new Promise((resolve) => {
       resolveDone = resolve;
@@ -184,7 +220,18 @@ function pageInstrumentation() {
       bench.armed = null;
       requestAnimationFrame(() => {
         const channel = new MessageChannel();
-        channel.port1.onmessage = () => resolveDone({ outcome, text, domAt, frameAt: abs(), trigger: bench.marks.trigger });
+        channel.port1.onmessage = () => {
+          const during = (bench.longTasks ?? []).filter((task) => task.start + task.duration >= armedAt);
+          resolveDone({
+            outcome,
+            text,
+            domAt,
+            frameAt: abs(),
+            trigger: bench.marks.trigger,
+            longestTask: bench.longTasks ? Math.max(0, ...during.map((task) => task.duration)) : NaN,
+            longTasks: during.length,
+          });
+        };
         channel.port2.postMessage(null);
       });
     };
@@ -267,22 +314,37 @@ async function workerInstrumentation() {
       log.push(entry);
       return result;
     };
-  const shape = (report) =>
-    report && typeof report === 'object' ? { kpis: report.kpis?.length, leadLag: report.lead_lag?.length, periods: report.source?.periods } : {};
+  const exports = await module.default(); // the instance's exports (init() resolves them once)
+  const memory = () => exports?.memory?.buffer?.byteLength ?? NaN;
+  const shape = (json) => {
+    if (typeof json !== 'string') return {};
+    const head = json.slice(0, 200_000);
+    return { chars: json.length, memory: memory(), head: head.length < json.length ? null : head };
+  };
 
-  const { Session } = module;
-  Session.open = timed('Session.open (read + analyse)', Session.open);
+  const { Session, Opening } = module;
+  if (Opening) {
+    Opening.read = timed('engine: read the file', Opening.read, (opening) => ({ kpis: opening.kpis(), periods: opening.periods(), memory: memory() }));
+    for (const [method, what] of [
+      ['analyseKpis', 'engine: analyse each KPI'],
+      ['scanLeadLag', 'engine: lead/lag scan'],
+      ['finish', 'engine: finish'],
+    ]) {
+      Opening.prototype[method] = timed(what, Opening.prototype[method], () => ({ memory: memory() }));
+    }
+  }
   const report = Session.prototype.report;
-  Session.prototype.report = timed('report() (report → JS object)', report, (value, session) => {
+  Session.prototype.report = timed('report() (lean report → JSON text)', report, (value, session) => {
     self.__benchSession = session;
     return shape(value);
   });
   const setTarget = Session.prototype.setTarget;
-  Session.prototype.setTarget = timed('setTarget (recompute + report → JS object)', setTarget, (value, session) => {
+  Session.prototype.setTarget = timed('setTarget (recompute + patch JSON)', setTarget, (value, session) => {
     self.__benchSession = session;
-    if (self.__benchKeepReport) self.__benchLastReport = value;
     return shape(value);
   });
+  if (Session.prototype.kpi) Session.prototype.kpi = timed('kpi(index) (detail JSON)', Session.prototype.kpi, (value) => shape(value));
+  self.__benchMemory = memory;
   Blob.prototype.arrayBuffer = timed('read file (Blob.arrayBuffer)', Blob.prototype.arrayBuffer);
   Response.prototype.arrayBuffer = timed('read response (Response.arrayBuffer)', Response.prototype.arrayBuffer);
   const fetchNative = self.fetch;
@@ -304,7 +366,12 @@ async function workerInstrumentation() {
 
 class Bench {
   async start() {
-    this.server = await startServer({ root: WWW, port: 0 });
+    this.server = await startServer({
+      root: WWW,
+      port: 0,
+      // The side-by-side reads only: their workers, the libraries and the files.
+      mounts: { '/compare/': join(HERE, 'compare'), '/bench-modules/': join(HERE, 'node_modules'), '/bench-out/': OUT },
+    });
     const { chromium } = await import('playwright-core');
     this.browser = await chromium.launch(LAUNCH);
     this.version = this.browser.version();
@@ -315,8 +382,20 @@ class Bench {
     await this.server?.close();
   }
 
+  /** The process ids of this browser's renderers (CDP SystemInfo). */
+  async renderers() {
+    const session = await this.browser.newBrowserCDPSession();
+    try {
+      const { processInfo } = await session.send('SystemInfo.getProcessInfo');
+      return processInfo.filter((entry) => entry.type === 'renderer').map((entry) => entry.id);
+    } finally {
+      await session.detach().catch(() => {});
+    }
+  }
+
   /** A fresh context and page with the instrumentation, the engine ready. */
   async openPage() {
+    const renderersBefore = new Set(await this.renderers().catch(() => []));
     const context = await this.browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
     await context.addInitScript(pageInstrumentation);
     const page = await context.newPage();
@@ -354,9 +433,31 @@ class Bench {
       workerCreated: (await page.evaluate(() => window.__bench.marks.workerCreated)) - timeOrigin,
       settledBefore: engine.settledBefore,
     };
+    // The tab's renderer process (its page and its workers), for its memory.
+    const pids = (await this.renderers().catch(() => [])).filter((pid) => !renderersBefore.has(pid));
+    handle.memory = () => processMemory(pids);
     handle.close = () => context.close();
     return handle;
   }
+}
+
+/**
+ * Resident memory of processes, from /proc: `peak` is the largest VmHWM (the
+ * high-water mark since the process started), `now` the largest VmRSS.
+ */
+function processMemory(pids) {
+  const read = (pid) => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kib = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+      return { peak: kib('VmHWM'), now: kib('VmRSS') };
+    } catch {
+      return { peak: NaN, now: NaN };
+    }
+  };
+  const all = pids.map(read);
+  const largest = (values) => (values.length ? Math.max(...values) : NaN); // Math.max(NaN, …) is NaN
+  return { pids, peak: largest(all.map((entry) => entry.peak).filter(Number.isFinite)), now: largest(all.map((entry) => entry.now).filter(Number.isFinite)) };
 }
 
 /** Logs from both sides, emptied. */
@@ -374,20 +475,31 @@ function phases(entries, result) {
   const pick = (pattern) => entries.filter((entry) => pattern.test(entry.what));
   const sum = (list) => list.reduce((total, entry) => total + (entry.end - entry.start), 0);
   const reply = pick(/^receive reply/).at(-1);
+  const parsed = pick(/^page JSON\.parse/).filter((entry) => !reply || entry.start >= reply.end);
   const out = {
     read: sum(pick(/^read |^fetch/)),
-    open: sum(pick(/^Session\.open/)),
+    engineRead: sum(pick(/^engine: read/)),
+    analyse: sum(pick(/^engine: analyse/)),
+    leadLag: sum(pick(/^engine: lead/)),
+    finish: sum(pick(/^engine: finish/)),
     report: sum(pick(/^report\(\)/)),
     setTarget: sum(pick(/^setTarget/)),
+    detail: sum(pick(/^kpi\(index\)/)),
     clone: sum(pick(/^post reply/)),
     deserialize: reply ? reply.end - reply.start : NaN,
-    render: reply ? result.domAt - reply.end : NaN,
+    parse: sum(parsed),
+    render: reply ? result.domAt - reply.end - sum(parsed) : NaN,
     frame: result.frameAt - result.domAt,
     total: result.domAt - result.trigger,
   };
-  out.other = out.total - (out.read + out.open + out.report + out.setTarget + out.clone + out.deserialize + out.render);
-  const shape = entries.find((entry) => entry.kpis !== undefined);
-  if (shape) out.shape = { kpis: shape.kpis, leadLag: shape.leadLag, periods: shape.periods };
+  out.open = out.engineRead + out.analyse + out.leadLag + out.finish;
+  out.other = out.total - (out.read + out.open + out.report + out.setTarget + out.detail + out.clone + out.deserialize + out.parse + out.render);
+  const read = entries.find((entry) => entry.kpis !== undefined);
+  if (read) out.shape = { kpis: read.kpis, periods: read.periods };
+  const answer = entries.filter((entry) => entry.chars !== undefined).at(-1);
+  if (answer) out.answerChars = answer.chars;
+  const memory = entries.map((entry) => entry.memory).filter(Number.isFinite);
+  if (memory.length) out.wasmMemory = Math.max(...memory);
   return out;
 }
 
@@ -497,19 +609,23 @@ async function sampleOpens(bench) {
 
 async function largeOpens(bench) {
   const out = {};
-  for (const [key, name] of Object.entries({ xlsx: LARGE.xlsx, csv38: LARGE.csv38, csv50: LARGE.csv50 })) {
+  const files = { xlsx: LARGE.xlsx, csv38: LARGE.csv38, ...(OVER_LIMIT ? { [OVER_LIMIT]: LARGE[OVER_LIMIT] } : {}) };
+  for (const [key, name] of Object.entries(files)) {
     const path = join(OUT, name);
     const runs = [];
     const started = Date.now();
     let handle = await bench.openPage();
+    const memoryBefore = handle.memory();
+    let memoryAfterFirst = null;
     for (let run = 0; run < RUNS; run += 1) {
       if (run > 0 && Date.now() - started > LARGE_BUDGET_MS) break;
-      const expectError = key === 'csv50';
+      const expectError = key === OVER_LIMIT;
       if (expectError) await handle.page.evaluate(() => document.getElementById('error-dismiss').click());
       try {
         const result = await measure(handle, { kind: expectError ? 'error' : 'grid', name }, () => handle.page.setInputFiles('#file-input', path));
         runs.push(result);
-        log(`${name} run ${run + 1}: ${result.outcome} in ${seconds(result.ms)} — ${result.text}`);
+        if (run === 0) memoryAfterFirst = handle.memory();
+        log(`${name} run ${run + 1}: ${result.outcome} in ${seconds(result.ms)} — ${result.text}; longest main-thread task ${ms(result.longestTask)}`);
         if (result.outcome === 'error' && !expectError) {
           // The engine failed (e.g. out of memory): a fresh page for the next run.
           await handle.close();
@@ -531,8 +647,98 @@ async function largeOpens(bench) {
       }).catch((error) => ({ error: error.message }));
     }
     await handle.close();
-    out[key] = { name, size: statSync(path).size, runs, profile };
+    out[key] = { name, size: statSync(path).size, runs, profile, memoryBefore, memoryAfterFirst, expectError: key === OVER_LIMIT };
   }
+  return out;
+}
+
+/**
+ * The tab's peak memory by file size: each CSV opened once by the engine as
+ * the page's worker runs it (bench/compare/kpilot-open.js), in a fresh
+ * context (its own renderer process), without the page's file limit — this
+ * is what the limit is chosen from. The renderer's high-water mark (VmHWM)
+ * and the wasm memory (which never shrinks) are read after the report.
+ */
+async function memoryBySize(bench) {
+  const out = [];
+  for (const key of ['csv38', 'csv80', 'csv120']) {
+    const name = LARGE[key];
+    const size = statSync(join(OUT, name)).size;
+    const renderersBefore = new Set(await bench.renderers().catch(() => []));
+    const context = await bench.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${bench.server.url}compare/index.html`);
+    const pids = (await bench.renderers().catch(() => [])).filter((pid) => !renderersBefore.has(pid));
+    const before = processMemory(pids);
+    const started = Date.now();
+    const answer = await withTimeout(
+      page.evaluate(
+        ({ url, file }) =>
+          new Promise((resolveOpen) => {
+            const thread = new Worker('/compare/kpilot-open.js', { type: 'module' });
+            thread.onmessage = (event) => resolveOpen(event.data);
+            thread.onerror = (event) => resolveOpen({ error: event.message || 'the worker failed' });
+            thread.postMessage({ url, name: file });
+          }),
+        { url: `/bench-out/${name}`, file: name },
+      ),
+      TIMEOUT_MS,
+      `the engine opening ${name}`,
+    ).catch((error) => ({ error: error.message }));
+    const after = processMemory(pids);
+    const entry = { key, name, size, before, after, wasm: answer.memory ?? NaN, ms: Date.now() - started, answer, overLimit: size > LIMIT_BYTES };
+    out.push(entry);
+    log(
+      `${name}: ${answer.error ?? `${JSON.stringify(answer.shape)} in ${seconds(entry.ms)} (${(answer.stages ?? []).map((stage) => `${stage.what} ${ms(stage.ms)}`).join(', ')})`}; ` +
+        `tab peak ${(after.peak / MIB).toFixed(0)} MiB, wasm ${(entry.wasm / MIB).toFixed(0)} MiB`,
+    );
+    await context.close();
+  }
+  return out;
+}
+
+/**
+ * The same files read by kpilot, SheetJS and PapaParse in workers of one
+ * page (bench/compare/), a library at a time per file, RUNS reads each.
+ */
+async function compareReads(bench) {
+  const context = await bench.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${bench.server.url}compare/index.html`);
+  const read = (worker, file) =>
+    page.evaluate(
+      ({ worker: script, url, name, runs, type }) =>
+        new Promise((resolveRead) => {
+          const thread = new Worker(script, { type });
+          thread.onmessage = (event) => {
+            thread.terminate();
+            resolveRead(event.data);
+          };
+          thread.onerror = (event) => {
+            thread.terminate();
+            resolveRead({ error: event.message || 'the worker failed to start' });
+          };
+          thread.postMessage({ url, name, runs });
+        }),
+      { worker: `/compare/${worker}`, url: `/bench-out/${file}`, name: file, runs: RUNS, type: worker === 'kpilot-read.js' ? 'module' : 'classic' },
+    );
+  const out = [];
+  for (const key of ['tableXlsx', 'tableCsv', 'xlsx', 'csv38']) {
+    const file = LARGE[key];
+    const csv = file.endsWith('.csv');
+    const entry = { key, file, size: statSync(join(OUT, file)).size };
+    for (const [library, worker] of [
+      ['kpilot', 'kpilot-read.js'],
+      ['sheetjs', 'sheetjs-read.js'],
+      ...(csv ? [['papaparse', 'papaparse-read.js']] : []),
+    ]) {
+      const answer = await withTimeout(read(worker, file), TIMEOUT_MS, `${library} reading ${file}`).catch((error) => ({ error: error.message }));
+      entry[library] = answer;
+      log(`${file} by ${library}: ${answer.error ?? `median ${ms(median(answer.times))} (${runsText(answer.times)}) ${JSON.stringify(answer.shape)}`}`);
+    }
+    out.push(entry);
+  }
+  await context.close();
   return out;
 }
 
@@ -567,18 +773,22 @@ async function targetEdits(bench) {
       }),
     );
   }
-  // How big the report is, and what cloning it costs without the page.
+  // How big the lean report is, and what the alternatives to JSON text cost.
   const size = await handle.worker.evaluate(() => {
-    const report = self.__benchSession.report();
+    const json = self.__benchSession.report();
+    const startObject = performance.now();
+    const object = self.__benchSession.reportObject ? self.__benchSession.reportObject() : JSON.parse(json);
+    const asObject = performance.now() - startObject;
     self.__benchLog.length = 0;
-    const startJson = performance.now();
-    const json = JSON.stringify(report);
-    const stringify = performance.now() - startJson;
+    const report = JSON.parse(json);
     const startClone = performance.now();
-    structuredClone(report);
+    structuredClone(object);
     const clone = performance.now() - startClone;
+    const startParse = performance.now();
+    JSON.parse(json);
+    const parse = performance.now() - startParse;
     const part = (key) => JSON.stringify(report[key]).length;
-    return { json: json.length, kpisJson: part('kpis'), leadLagJson: part('lead_lag'), leadLag: report.lead_lag.length, stringify, clone };
+    return { json: json.length, kpisJson: part('kpis'), leadLagJson: part('lead_lag'), leadLag: report.lead_lag.length, asObject, clone, parse };
   });
 
   // One more edit under the CPU profiler, on the page's main thread.
@@ -737,22 +947,33 @@ async function profileWorker(bench, action, { interval = 250 } = {}) {
 // ---- the report --------------------------------------------------------------
 
 function phaseMedians(results) {
-  const keys = ['read', 'open', 'report', 'setTarget', 'clone', 'deserialize', 'render', 'frame', 'other', 'total'];
-  return Object.fromEntries(keys.map((k) => [k, median(results.map((result) => result.phases?.[k]))]));
+  const keys = ['read', 'engineRead', 'analyse', 'leadLag', 'finish', 'open', 'report', 'setTarget', 'detail', 'clone', 'deserialize', 'parse', 'render', 'frame', 'other', 'total', 'wasmMemory', 'answerChars', 'longestTask'];
+  return Object.fromEntries(keys.map((k) => [k, median(results.map((result) => (k === 'longestTask' ? result.longestTask : result.phases?.[k])))]));
 }
 
 function phaseText(p) {
   const parts = [
     ['file read', p.read],
-    ['Session.open', p.open],
+    ['engine: read', p.engineRead],
+    ['analyse KPIs', p.analyse],
+    ['lead/lag', p.leadLag],
+    ['finish', p.finish],
     ['report()', p.report],
     ['setTarget', p.setTarget],
+    ['kpi()', p.detail],
     ['postMessage', p.clone],
     ['page deserialise', p.deserialize],
+    ['page JSON.parse', p.parse],
     ['render', p.render],
     ['other', p.other],
   ].filter(([label, value]) => Number.isFinite(value) && (value >= 0.05 || label === 'other'));
-  return parts.map(([label, value]) => `${label} ${label === 'other' && Math.abs(value) < 5 ? '≈ 0' : ms(value)}`).join(' · ');
+  const text = parts.map(([label, value]) => `${label} ${label === 'other' && Math.abs(value) < 5 ? '≈ 0' : ms(value)}`).join(' · ');
+  const extra = [
+    Number.isFinite(p.answerChars) ? `answer ${(p.answerChars / 1e3).toFixed(0)} kB of JSON` : null,
+    Number.isFinite(p.wasmMemory) ? `wasm memory ${(p.wasmMemory / MIB).toFixed(0)} MiB` : null,
+    Number.isFinite(p.longestTask) ? `longest main-thread task ${ms(p.longestTask)}` : null,
+  ].filter(Boolean);
+  return extra.length ? `${text} (${extra.join(', ')})` : text;
 }
 
 function environment(bench) {
@@ -771,7 +992,7 @@ function render(bench, results) {
   const row = (...cells) => lines.push(`| ${cells.map(cell).join(' | ')} |`);
   lines.push('# kpilot in the browser', '', `Run ${new Date().toISOString()} — \`node bench/browser.mjs\`.`, '', environment(bench), '');
   lines.push('| Measure | Result | Goal | Detail |', '|---|---|---|---|');
-  const { size, load, sample, large, edit } = results; // and results.leadlag
+  const { size, load, sample, large, edit } = results; // and results.leadlag, .memory, .compare
   if (size) {
     row('wasm module, raw', bytes(size.raw), '', 'www/pkg/kpilot_bg.wasm');
     row('wasm module, gzip -9', bytes(size.gzip), '', `${((size.gzip / size.raw) * 100).toFixed(1)} % of raw (Node zlib)`);
@@ -821,21 +1042,67 @@ function render(bench, results) {
     }
   }
   if (large) {
+    const goals = { xlsx: 2500, csv38: 3000 };
     for (const [key, label] of [
       ['xlsx', '~10 MB .xlsx (daily × 40 KPIs)'],
       ['csv38', '~38 MiB .csv (long, daily × 100 KPIs)'],
-      ['csv50', '~50 MB .csv (over the 40 MiB limit)'],
+      ['csv50', `~50 MB .csv (over the ${LIMIT_BYTES / 1e6} MB limit)`],
+      ['csv80', `~80 MB .csv (over the ${LIMIT_BYTES / 1e6} MB limit)`],
+      ['csv120', `~120 MB .csv (over the ${LIMIT_BYTES / 1e6} MB limit)`],
     ]) {
       const entry = large[key];
       if (!entry) continue;
       const values = entry.runs.map((result) => result.ms);
       const outcomes = [...new Set(entry.runs.map((result) => `${result.outcome}: ${result.text}`))].join(' / ');
+      const longest = Math.max(NaN, ...entry.runs.map((result) => result.longestTask).filter(Number.isFinite));
+      const memory = entry.memoryAfterFirst
+        ? ` Tab (renderer process) memory: ${(entry.memoryBefore.now / MIB).toFixed(0)} MiB before, peak ${(entry.memoryAfterFirst.peak / MIB).toFixed(0)} MiB after the first open.`
+        : '';
       row(
-        `${label} via file picker → ${key === 'csv50' ? 'error banner' : 'grid'}`,
+        `${label} via file picker → ${entry.expectError ? 'error banner' : 'grid'}`,
         seconds(median(values)),
-        `${verdict(median(values), 300)} (the sample's goal)`,
+        entry.expectError ? '' : verdict(median(values), goals[key]),
         `${entry.name}, ${bytes(entry.size)}; ${entry.runs.length} run(s): ${runsText(values)}. Outcome: ${outcomes}. ` +
+          `Longest main-thread task over all runs: ${ms(longest)} (goal < 100 ms).${memory} ` +
           (entry.runs.some((r) => r.phases) ? `Phases (medians): ${phaseText(phaseMedians(entry.runs.filter((r) => r.phases)))}.` : ''),
+      );
+    }
+  }
+  if (results.memory) {
+    for (const entry of results.memory) {
+      const answer = entry.answer ?? {};
+      row(
+        `Tab memory, ${(entry.size / 1e6).toFixed(0)} MB .csv`,
+        answer.error ? 'failed' : `${(entry.after.peak / MIB).toFixed(0)} MiB peak`,
+        '',
+        `${entry.name} opened once by the engine as the page's worker runs it, in a fresh tab, without the page's limit ` +
+          `(${answer.error ? `failed: ${answer.error}` : `${answer.shape?.kpis} KPIs × ${answer.shape?.periods} periods in ${seconds(entry.ms)}: ${(answer.stages ?? []).map((stage) => `${stage.what} ${ms(stage.ms)}`).join(', ')}`}): ` +
+          `renderer process ${(entry.before.now / MIB).toFixed(0)} MiB before, high-water mark ${(entry.after.peak / MIB).toFixed(0)} MiB; ` +
+          `wasm memory ${(entry.wasm / MIB).toFixed(0)} MiB (it never shrinks, so it is the engine's peak).` +
+          (entry.overLimit ? ` Over the page's ${LIMIT_BYTES / 1e6} MB limit: the page refuses it.` : ''),
+      );
+    }
+  }
+
+  if (results.compare) {
+    for (const entry of results.compare) {
+      const kpilot = median(entry.kpilot?.times ?? []);
+      const others = [
+        ['SheetJS', entry.sheetjs],
+        ['PapaParse', entry.papaparse],
+      ].filter(([, answer]) => answer);
+      const ratios = others.map(([label, answer]) => {
+        const theirs = median(answer.times ?? []);
+        return Number.isFinite(theirs) && Number.isFinite(kpilot) ? `kpilot / ${label} = ${(kpilot / theirs).toFixed(2)} (${(theirs / kpilot).toFixed(1)}× ${theirs >= kpilot ? 'faster' : 'slower'})` : `${label}: ${answer.error ?? '—'}`;
+      });
+      row(
+        `Read ${entry.file} (${bytes(entry.size)}): kpilot / ${others.map(([label]) => label).join(', ')}`,
+        `${ms(kpilot)} / ${others.map(([, answer]) => ms(median(answer.times ?? []))).join(' / ')}`,
+        entry.key === 'tableXlsx' ? 'kpilot ≥ 3× faster than SheetJS' : entry.key === 'tableCsv' ? 'kpilot at least as fast as PapaParse' : '',
+        `${ratios.join('; ')}. Medians of ${RUNS} reads of the bytes in memory, each library in its own worker of one page: ` +
+          `kpilot Opening.read (bytes → KPI table: layout, periods, values; ${JSON.stringify(entry.kpilot?.shape ?? entry.kpilot?.error)}) runs ${runsText(entry.kpilot?.times ?? [])}; ` +
+          others.map(([label, answer]) => `${label} ${JSON.stringify(answer.shape ?? answer.error)} runs ${runsText(answer.times ?? [])}`).join('; ') +
+          '.',
       );
     }
   }
@@ -848,11 +1115,11 @@ function render(bench, results) {
       verdict(median(values), 50),
       `Enter in the grid's target input → the row's new status word in the re-rendered grid; median of ${edit.edits.length} edits (${edit.edits.map((e) => `${e.kpi}: ${e.text}`).join('; ')}); runs ${runsText(values)}; next frame at ${ms(median(edit.edits.map((r) => r.frameMs)))}.`,
     );
-    row('… worker: setTarget call', ms(p.setTarget), '', 'Session.setTarget in the worker: recompute one KPI + serialise the whole report to a JS object (serde_wasm_bindgen)');
-    row('… worker: report() alone', ms(median(edit.reportOnly)), '', `the same serialisation without a recompute; so the recompute itself ≈ ${ms(p.setTarget - median(edit.reportOnly))}`);
-    row('… worker: postMessage (structured clone)', ms(p.clone), '', `copy of the report: ${edit.size.leadLag.toLocaleString('en-US')} lead/lag pairs, ${(edit.size.json / 1e6).toFixed(1)} MB as JSON (${(edit.size.leadLagJson / 1e6).toFixed(1)} MB of it lead_lag, ${(edit.size.kpisJson / 1e6).toFixed(1)} MB kpis)`);
-    row('… page: deserialise the reply', ms(p.deserialize), '', 'reading event.data on the main thread');
-    row('… page: render until the status shows', ms(p.render), '', 'from the deserialised reply to the MutationObserver seeing the new grid (render(): mapping, summary, grid, suggestions, lead/lag)');
+    row('… worker: setTarget call', ms(p.setTarget), '', 'Session.setTarget in the worker: recompute one KPI and the suggestions, write the patch (the KPI\'s lean entry, the suggestions, the headline) as JSON text');
+    row('… worker: report() alone', ms(median(edit.reportOnly)), '', `the whole lean report as JSON text, for scale (an edit sends only its patch): ${(edit.size.json / 1e3).toFixed(0)} kB (${(edit.size.kpisJson / 1e3).toFixed(0)} kB kpis, ${edit.size.leadLag.toLocaleString('en-US')} significant pairs ${(edit.size.leadLagJson / 1e3).toFixed(0)} kB)`);
+    row('… worker: postMessage (structured clone)', ms(p.clone), '', 'the patch, as one string');
+    row('… page: deserialise + JSON.parse', ms((p.deserialize || 0) + (p.parse || 0)), '', 'reading event.data on the main thread and parsing the patch');
+    row('… page: render until the status shows', ms(p.render), '', 'from the parsed patch to the MutationObserver seeing the row\'s new status (applyPatch: the row, headline, chips, key results)');
     row('… other (queueing, thread hops)', Math.abs(p.other) < 5 ? '≈ 0' : ms(p.other), '', 'the rest: input handling, waits for a busy thread');
     row('Open of the 500-KPI sheet', ms(edit.opened.ms), '', `for reference; phases: ${phaseText(edit.opened.phases)}`);
   }
@@ -893,7 +1160,7 @@ function render(bench, results) {
   }
   if (edit?.size) {
     lines.push(
-      `Cloning the 500-KPI report inside the worker with structuredClone took ${ms(edit.size.clone)} and JSON.stringify ${ms(edit.size.stringify)} (one run each, for scale).`,
+      `Transfer of the 500-KPI lean report, one run each: as JSON text (report(), ${(edit.size.json / 1e3).toFixed(0)} kB) ${ms(median(edit.reportOnly))} to write + ${ms(edit.size.parse)} to JSON.parse; as a JS object through serde_wasm_bindgen (reportObject()) ${ms(edit.size.asObject)} to build + ${ms(edit.size.clone)} to structuredClone (the page pays about as much again to deserialise it).`,
       '',
     );
   }
@@ -903,9 +1170,11 @@ function render(bench, results) {
 // ---- main ----------------------------------------------------------------------
 
 /**
- * Installs what the benchmark needs and is missing, with the project's own
- * scripts: the npm packages, the built page (wasm engine, uPlot, sample) and
- * Debian's Chromium. Each step is skipped when its result is there.
+ * Installs what the benchmark needs and is missing: the page's npm packages
+ * (with the project's own script), the benchmark's own (SheetJS and
+ * PapaParse, bench/package.json), openpyxl for the workbooks it writes, the
+ * built page (wasm engine, uPlot, sample) and Debian's Chromium. Each step
+ * is skipped when its result is there.
  */
 function ensurePrerequisites() {
   const run = (what, command) => {
@@ -914,6 +1183,12 @@ function ensurePrerequisites() {
     if (done.status !== 0) throw new Error(`${what} failed (exit ${done.status})`);
   };
   if (!existsSync(join(ROOT, 'node_modules', 'playwright-core'))) run('installing the npm packages…', 'source scripts/lib.sh && ensure_node_packages');
+  if (ONLY.has('compare') && ['xlsx', 'papaparse'].some((name) => !existsSync(join(HERE, 'node_modules', name)))) {
+    run('installing SheetJS and PapaParse for the side-by-side reads (bench/package.json)…', 'cd bench && npm ci --no-audit --no-fund --loglevel=error');
+  }
+  if (spawnSync('python3', ['-c', 'import openpyxl']).status !== 0) {
+    run('installing openpyxl (the benchmark writes its workbooks with it)…', 'python3 -m pip install --quiet openpyxl || python3 -m pip install --quiet --user openpyxl');
+  }
   if (['pkg/kpilot.js', 'pkg/kpilot_bg.wasm', 'sample.xlsx', 'vendor/uPlot.esm.js'].some((path) => !existsSync(join(WWW, path)))) {
     run('building the page (scripts/build-web.sh)…', './scripts/build-web.sh');
   }
@@ -926,8 +1201,8 @@ function ensurePrerequisites() {
 async function main() {
   ensurePrerequisites();
   mkdirSync(OUT, { recursive: true });
-  if (ONLY.has('large') || ONLY.has('edit') || ONLY.has('leadlag')) {
-    const wanted = ONLY.has('large') ? Object.values(LARGE) : [LARGE.wide, LARGE.leadlag];
+  if (['large', 'edit', 'leadlag', 'memory', 'compare'].some((part) => ONLY.has(part))) {
+    const wanted = ['large', 'memory', 'compare'].some((part) => ONLY.has(part)) ? Object.values(LARGE) : [LARGE.wide, LARGE.leadlag];
     if (wanted.some((name) => !existsSync(join(OUT, name)))) {
       log('generating the large files (bench/make_large_files.py)…');
       const made = spawnSync('python3', [join(HERE, 'make_large_files.py')], { stdio: 'inherit' });
@@ -959,6 +1234,14 @@ async function main() {
     if (ONLY.has('large')) {
       log('large files…');
       results.large = await largeOpens(bench);
+    }
+    if (ONLY.has('memory')) {
+      log('the tab\'s memory by file size…');
+      results.memory = await memoryBySize(bench);
+    }
+    if (ONLY.has('compare')) {
+      log('reading side by side with SheetJS and PapaParse…');
+      results.compare = await compareReads(bench);
     }
   } finally {
     const text = render(bench, results);

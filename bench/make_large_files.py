@@ -8,13 +8,21 @@ unless --force is given:
                               column of daily date cells and 40 KPI columns
                               (openpyxl write_only).
   browser-long-38mb.csv       ~38 MiB long CSV (`date,kpi,value`), daily, 100
-                              KPIs: just under the engine's 40 MiB limit, so
-                              the page must analyse it.
-  browser-long-50mb.csv       ~50 MB long CSV of the same shape, longer: over the
-                              limit, so the page must refuse it (TooLarge).
+                              KPIs: the issue's "38 MB" CSV, which the page
+                              must analyse.
+  browser-long-50mb.csv       ~50 MB long CSV of the same shape, longer (the
+                              page's limit was 40 MB; it is 80 MB now).
   browser-wide-500x120.csv    500 KPIs x 120 monthly periods, wide with periods
                               down (`Month`, `2015-01` ...): the sheet on which
                               target edits are timed.
+  browser-leadlag-500x120.csv the same shape with 100 leaders driving four
+                              followers each: the Lead & lag tab's sheet.
+  browser-long-80mb.csv       ~80 MB and ~120 MB long CSVs of the same shape
+  browser-long-120mb.csv      as the 38 MiB one: the tab's peak memory by size.
+  browser-100k-x10.xlsx       100,000 rows x 10 columns (a `Date` column of
+  browser-100k-x10.csv        daily dates from 1900 and 9 KPIs), as a workbook
+                              and as CSV: kpilot's reading side by side with
+                              SheetJS and PapaParse.
 
 Every KPI is a random walk with its own level and scale (daily series add a
 weekly cycle), values rounded to two decimals; ~0.5 % of the cells are blank.
@@ -22,7 +30,7 @@ No file carries a target, so every KPI starts as "No target". The random
 numbers come from Python's `random.Random` with fixed seeds, and the .xlsx is
 re-zipped with fixed timestamps, so the same command writes the same bytes.
 
-    python3 bench/make_large_files.py            # all five
+    python3 bench/make_large_files.py            # all of them
     python3 bench/make_large_files.py --force    # rewrite them
     python3 bench/make_large_files.py --only wide
 """
@@ -45,8 +53,12 @@ XLSX_DAYS = 35_600  # tuned so the workbook is ~10 MB (10.0 MB)
 LONG_KPIS = 100
 LONG_START = dt.date(1990, 1, 1)
 MIB = 1024 * 1024
-LONG_38_BYTES = 38 * MIB  # under the engine's 40 MiB limit
-LONG_50_BYTES = 50 * 1000 * 1000  # over it
+LONG_38_BYTES = 38 * MIB  # the issue's "38 MB" CSV
+LONG_50_BYTES = 50 * 1000 * 1000
+LONG_80_BYTES = 80 * 1000 * 1000
+LONG_120_BYTES = 120 * 1000 * 1000
+TABLE_ROWS = 100_000
+TABLE_KPIS = 9  # and the date: ten columns
 WIDE_KPIS = 500
 WIDE_PERIODS = 120
 FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
@@ -76,20 +88,26 @@ def kpi_names(count, prefix):
 
 
 def write_xlsx(path):
-    import openpyxl  # only this file needs it
-
     rng = random.Random(20240101)
     names = kpi_names(XLSX_KPIS, "KPI")
     walks = [Walk(rng, weekly=True) for _ in names]
+    start = dt.date(1930, 1, 1)
+    rows = ([start + dt.timedelta(days=day), *(walk.next(day) for walk in walks)] for day in range(XLSX_DAYS))
+    write_workbook(path, ["Date", *names], rows)
+
+
+def write_workbook(path, header, rows):
+    """One sheet `Data` (openpyxl write_only), re-zipped with fixed times."""
+    import openpyxl  # only the workbooks need it
+
     workbook = openpyxl.Workbook(write_only=True)
     fixed = dt.datetime(*FIXED_ZIP_TIME)
     workbook.properties.created = fixed
     workbook.properties.modified = fixed
     sheet = workbook.create_sheet("Data")
-    sheet.append(["Date", *names])
-    start = dt.date(1930, 1, 1)
-    for day in range(XLSX_DAYS):
-        sheet.append([start + dt.timedelta(days=day), *(walk.next(day) for walk in walks)])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     # openpyxl stamps each zip entry, and the `modified` property, with the
@@ -178,12 +196,40 @@ def write_leadlag_csv(path):
             out.write(",".join([label, *(f"{column[month]:.2f}" for column in series)]) + "\n")
 
 
+def table_rows():
+    """100,000 days from 1900 (to 2173) of 9 KPIs: the side-by-side table."""
+    rng = random.Random(100010)
+    walks = [Walk(rng, weekly=True) for _ in range(TABLE_KPIS)]
+    start = dt.date(1900, 1, 1)
+    for day in range(TABLE_ROWS):
+        yield start + dt.timedelta(days=day), [walk.next(day) for walk in walks]
+
+
+TABLE_HEADER = ["Date", *kpi_names(TABLE_KPIS, "KPI")]
+
+
+def write_table_xlsx(path):
+    write_workbook(path, TABLE_HEADER, ([date, *values] for date, values in table_rows()))
+
+
+def write_table_csv(path):
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(",".join(TABLE_HEADER) + "\n")
+        for date, values in table_rows():
+            cells = ("" if value is None else f"{value:.2f}" for value in values)
+            out.write(",".join([date.isoformat(), *cells]) + "\n")
+
+
 FILES = {
     "xlsx": ("browser-daily-40kpi.xlsx", write_xlsx),
     "csv38": ("browser-long-38mb.csv", lambda path: write_long_csv(path, LONG_38_BYTES, 38)),
     "csv50": ("browser-long-50mb.csv", lambda path: write_long_csv(path, LONG_50_BYTES, 50)),
     "wide": ("browser-wide-500x120.csv", write_wide_csv),
     "leadlag": ("browser-leadlag-500x120.csv", write_leadlag_csv),
+    "csv80": ("browser-long-80mb.csv", lambda path: write_long_csv(path, LONG_80_BYTES, 80)),
+    "csv120": ("browser-long-120mb.csv", lambda path: write_long_csv(path, LONG_120_BYTES, 120)),
+    "table_xlsx": ("browser-100k-x10.xlsx", write_table_xlsx),
+    "table_csv": ("browser-100k-x10.csv", write_table_csv),
 }
 
 

@@ -1,16 +1,25 @@
 //! A session: a file read once and kept, so that editing a target, a
 //! direction or the horizon recomputes the analysis without re-reading the
-//! file. The web page and the command line both go through it.
+//! file. The web page and the command line both go through it: the command
+//! line asks for the full report (the JSON contract), the page for the lean
+//! report and, when a KPI's detail opens, for that KPI alone. A session can
+//! be opened in stages (`Opening`), so a caller can say how far it is.
 
-use crate::analysis::{self, Analysis, AnalysisOptions};
+use std::cell::OnceCell;
+
+use serde::Serialize;
+
+use crate::analysis::{self, Analysis, AnalysisOptions, KpiAnalysis};
 use crate::error::{Error, Result};
 use crate::html::words::{self, KpiWords};
 use crate::ingest::{self, ReadOptions};
 use crate::model::{Direction, DirectionSource, KpiMeta, KpiTable, Target, TargetKind};
+use crate::report::lean::{self, LeanParts, LeanReport};
 use crate::report::{self, KpiPatch, PairDetail, Relations, Report};
-use crate::suggest;
+use crate::suggest::{self, Suggestion};
 
-/// A parsed table with its current analysis and report.
+/// A parsed table with its current analysis; the full report is built when
+/// it is first asked for.
 pub struct Session {
     table: KpiTable,
     options: AnalysisOptions,
@@ -18,12 +27,109 @@ pub struct Session {
     /// Leaders and followers per KPI: they depend on the values only.
     relations: Relations,
     pair_detail: PairDetail,
-    report: Report,
+    suggestions: Vec<Suggestion>,
+    /// The period labels, once.
+    labels: Vec<String>,
+    /// The full report, built on first use and kept up to date by edits.
+    report: OnceCell<Report>,
     /// Each KPI's metadata as the file gave it, so an edit can be undone exactly.
     as_read: Vec<KpiMeta>,
     /// What the headline reads of each KPI (name, health, attention), kept
-    /// so an edit re-reads one KPI rather than serialising the whole report.
+    /// so an edit re-reads one KPI rather than the whole analysis.
     headline_rows: Vec<serde_json::Value>,
+}
+
+/// A KPI's full entry of the JSON contract and its sentences: what the
+/// page's detail view shows. `kpi` has no `periods`: they are the lean
+/// report's, sent once.
+#[derive(Clone, Debug, Serialize)]
+pub struct KpiDetail {
+    pub kpi: serde_json::Value,
+    pub words: KpiWords,
+}
+
+/// A session being opened in stages: read, then each KPI analysed, then
+/// the lead/lag scan; `finish` makes the session. `Session::open` runs the
+/// same stages at once.
+pub struct Opening {
+    table: KpiTable,
+    options: AnalysisOptions,
+    pair_detail: PairDetail,
+    analysis: Option<Analysis>,
+    scanned: bool,
+}
+
+impl Opening {
+    /// Reads the file (the first stage).
+    pub fn read(
+        bytes: &[u8],
+        file: &str,
+        read: &ReadOptions,
+        options: AnalysisOptions,
+        pair_detail: PairDetail,
+    ) -> Result<Opening> {
+        Ok(Opening::from_table(
+            ingest::read_table(bytes, file, read)?,
+            options,
+            pair_detail,
+        ))
+    }
+
+    /// A table already read.
+    pub fn from_table(
+        table: KpiTable,
+        options: AnalysisOptions,
+        pair_detail: PairDetail,
+    ) -> Opening {
+        Opening {
+            table,
+            options,
+            pair_detail,
+            analysis: None,
+            scanned: false,
+        }
+    }
+
+    /// The KPIs read.
+    pub fn kpis(&self) -> usize {
+        self.table.kpis.len()
+    }
+
+    /// The periods read.
+    pub fn periods(&self) -> usize {
+        self.table.periods.len()
+    }
+
+    /// The ordered pairs the lead/lag scan will test.
+    pub fn pairs(&self) -> usize {
+        self.kpis() * self.kpis().saturating_sub(1)
+    }
+
+    /// Analyses every KPI on its own (the second stage).
+    pub fn analyse_kpis(&mut self) {
+        if self.analysis.is_none() {
+            self.analysis = Some(analysis::analyze_kpis_only(&self.table, &self.options));
+        }
+    }
+
+    /// Tests every ordered pair of KPIs for a lead (the third stage).
+    pub fn scan_lead_lag(&mut self) {
+        self.analyse_kpis();
+        if let (Some(analysis), false) = (self.analysis.as_mut(), self.scanned) {
+            analysis.lead_lag = analysis::lead_lag(&self.table, analysis, &self.options);
+            self.scanned = true;
+        }
+    }
+
+    /// The session, with whatever stage is left run first.
+    pub fn finish(mut self) -> Session {
+        self.scan_lead_lag();
+        let analysis = self
+            .analysis
+            .take()
+            .unwrap_or_else(|| analysis::analyze(&self.table, &self.options));
+        Session::assemble(self.table, self.options, analysis, self.pair_detail)
+    }
 }
 
 /// The export formats.
@@ -62,8 +168,7 @@ impl Session {
         read: &ReadOptions,
         options: AnalysisOptions,
     ) -> Result<Session> {
-        let table = ingest::read_table(bytes, file, read)?;
-        Ok(Session::from_table(table, options))
+        Ok(Opening::read(bytes, file, read, options, PairDetail::All)?.finish())
     }
 
     /// Analyses a table that is already read.
@@ -78,38 +183,105 @@ impl Session {
         options: AnalysisOptions,
         pair_detail: PairDetail,
     ) -> Session {
-        let analysis = analysis::analyze(&table, &options);
+        Opening::from_table(table, options, pair_detail).finish()
+    }
+
+    fn assemble(
+        table: KpiTable,
+        options: AnalysisOptions,
+        analysis: Analysis,
+        pair_detail: PairDetail,
+    ) -> Session {
         let relations = Relations::new(&table, &analysis);
-        let report = report::build(
-            &table,
-            &analysis,
-            suggest::suggest(&table, &analysis),
-            pair_detail,
-        );
+        let suggestions = suggest::suggest(&table, &analysis);
+        let headline_rows = table
+            .kpis
+            .iter()
+            .zip(&analysis.kpis)
+            .map(|(meta, kpi)| headline_row(meta, kpi))
+            .collect();
         Session {
-            headline_rows: report.kpis.iter().map(headline_row).collect(),
+            labels: report::period_labels(&table),
+            headline_rows,
             as_read: table.kpis.clone(),
             table,
             options,
             analysis,
             relations,
             pair_detail,
-            report,
+            suggestions,
+            report: OnceCell::new(),
         }
     }
 
-    /// The KPI at `index` and the suggestions, as changed by the last edit.
+    /// The KPI at `index` (its lean entry), the suggestions and the
+    /// headline, as changed by the last edit.
     pub fn patch(&self, index: usize) -> Option<KpiPatch<'_>> {
         Some(KpiPatch {
             kpi_index: index,
-            kpi: self.report.kpis.get(index)?,
-            suggestions: &self.report.suggestions,
+            kpi: lean::lean_kpi(&self.table, &self.analysis, index)?,
+            suggestions: &self.suggestions,
+            headline: self.headline(),
         })
     }
 
-    /// The current report.
+    /// The full report (the JSON contract), built on first use.
     pub fn report(&self) -> &Report {
-        &self.report
+        self.report.get_or_init(|| {
+            report::build(
+                &self.table,
+                &self.analysis,
+                self.suggestions.clone(),
+                self.pair_detail,
+            )
+        })
+    }
+
+    /// The lean report: what the page renders at once.
+    pub fn lean_report(&self) -> LeanReport<'_> {
+        let lead_lag =
+            report::lead_lag_reports(&self.table, &self.analysis, PairDetail::Significant);
+        let frequency = self.frequency_word();
+        let pair_words = lead_lag
+            .iter()
+            .map(|pair| {
+                serde_json::to_value(pair)
+                    .map(|pair| words::pair_sentence(&pair, &frequency))
+                    .unwrap_or_default()
+            })
+            .collect();
+        lean::build(LeanParts {
+            table: &self.table,
+            analysis: &self.analysis,
+            labels: &self.labels,
+            lead_lag,
+            pair_words,
+            suggestions: &self.suggestions,
+            headline: self.headline(),
+        })
+    }
+
+    /// The KPI at `index` in full (without the period labels) and its
+    /// sentences, for its detail view.
+    pub fn kpi_detail(&self, index: usize) -> Option<KpiDetail> {
+        let kpi = report::kpi_report(
+            &self.table,
+            &self.analysis,
+            &self.relations,
+            &self.labels,
+            index,
+        )?;
+        let mut kpi = serde_json::to_value(&kpi).ok()?;
+        let words = self.words_of(&kpi);
+        if let Some(fields) = kpi.as_object_mut() {
+            fields.remove("periods");
+        }
+        Some(KpiDetail { kpi, words })
+    }
+
+    /// The current suggestions.
+    pub fn suggestions(&self) -> &[Suggestion] {
+        &self.suggestions
     }
 
     /// The table as read.
@@ -131,8 +303,9 @@ impl Session {
 
     /// Sets (or, with empty text, clears) a KPI's target from text such as
     /// `<= 7.5`, `>= 70`, `between 95 and 105` or a plain number (read in
-    /// the KPI's direction). Only that KPI and the suggestions are recomputed.
-    pub fn set_target(&mut self, kpi: &str, text: &str) -> Result<&Report> {
+    /// the KPI's direction). Only that KPI and the suggestions are
+    /// recomputed. Returns the KPI's index.
+    pub fn set_target(&mut self, kpi: &str, text: &str) -> Result<usize> {
         let index = self.kpi_index(kpi)?;
         let meta = self
             .table
@@ -156,7 +329,7 @@ impl Session {
             meta.target_history = None;
         }
         self.refresh_kpi(index);
-        Ok(&self.report)
+        Ok(index)
     }
 
     /// Accepts the suggested target (from the KPI's own history, with its
@@ -179,14 +352,18 @@ impl Session {
             }
         }
         for index in &accepted {
-            self.refresh_kpi(*index);
+            self.refresh_kpi_only(*index);
+        }
+        if !accepted.is_empty() {
+            self.refresh_suggestions();
         }
         accepted.len()
     }
 
     /// Sets a KPI's direction (`higher_is_better` / `lower_is_better`, or
     /// words like "higher is better"). A one-sided target turns with it.
-    pub fn set_direction(&mut self, kpi: &str, direction: &str) -> Result<&Report> {
+    /// Returns the KPI's index.
+    pub fn set_direction(&mut self, kpi: &str, direction: &str) -> Result<usize> {
         let index = self.kpi_index(kpi)?;
         let direction = ingest::target::parse_direction(direction).ok_or_else(|| {
             Error::Invalid(format!(
@@ -209,12 +386,12 @@ impl Session {
             }
         }
         self.refresh_kpi(index);
-        Ok(&self.report)
+        Ok(index)
     }
 
     /// Puts a KPI's target and direction back to what the file said,
-    /// undoing every edit of it.
-    pub fn reset_kpi(&mut self, kpi: &str) -> Result<&Report> {
+    /// undoing every edit of it. Returns the KPI's index.
+    pub fn reset_kpi(&mut self, kpi: &str) -> Result<usize> {
         let index = self.kpi_index(kpi)?;
         if let (Some(meta), Some(original)) =
             (self.table.kpis.get_mut(index), self.as_read.get(index))
@@ -225,7 +402,7 @@ impl Session {
             meta.direction_source = original.direction_source;
         }
         self.refresh_kpi(index);
-        Ok(&self.report)
+        Ok(index)
     }
 
     /// The current targets and directions as a metadata sheet in CSV, which
@@ -246,22 +423,33 @@ impl Session {
 
     /// The plain sentences for the KPI at `index`.
     pub fn describe(&self, index: usize) -> Option<KpiWords> {
-        let kpi = serde_json::to_value(self.report.kpis.get(index)?).ok()?;
-        let frequency = serde_json::to_value(self.table.source.frequency).ok()?;
-        Some(words::kpi_words(
-            &kpi,
-            frequency.as_str().unwrap_or("irregular"),
-            Some(self.report.horizon),
-        ))
+        let kpi = report::kpi_report(
+            &self.table,
+            &self.analysis,
+            &self.relations,
+            &self.labels,
+            index,
+        )?;
+        Some(self.words_of(&serde_json::to_value(&kpi).ok()?))
     }
 
-    /// A sentence without numbers for each lead/lag pair of the report, in its order.
-    pub fn pair_words(&self) -> Vec<String> {
-        let frequency = serde_json::to_value(self.table.source.frequency)
+    fn words_of(&self, kpi: &serde_json::Value) -> KpiWords {
+        words::kpi_words(kpi, &self.frequency_word(), Some(self.analysis.horizon))
+    }
+
+    /// The sheet's frequency as the contract writes it (`monthly`).
+    fn frequency_word(&self) -> String {
+        serde_json::to_value(self.table.source.frequency)
             .ok()
             .and_then(|value| value.as_str().map(str::to_string))
-            .unwrap_or_default();
-        self.report
+            .unwrap_or_else(|| "irregular".to_string())
+    }
+
+    /// A sentence without numbers for each lead/lag pair of the full
+    /// report, in its order.
+    pub fn pair_words(&self) -> Vec<String> {
+        let frequency = self.frequency_word();
+        self.report()
             .lead_lag
             .iter()
             .map(|pair| {
@@ -273,7 +461,7 @@ impl Session {
     }
 
     /// Sets the forecast horizon (periods) and recomputes everything that depends on it.
-    pub fn set_horizon(&mut self, periods: usize) -> Result<&Report> {
+    pub fn set_horizon(&mut self, periods: usize) -> Result<()> {
         if periods == 0 || periods > 1_000 {
             return Err(Error::Invalid(format!(
                 "the horizon must be 1 to 1000 periods, not {periods}"
@@ -285,32 +473,44 @@ impl Session {
         let mut fresh = analysis::analyze_kpis_only(&self.table, &self.options);
         fresh.lead_lag = lead_lag;
         self.analysis = fresh;
-        self.rebuild_report();
-        Ok(&self.report)
+        self.refresh_suggestions();
+        self.headline_rows = self
+            .table
+            .kpis
+            .iter()
+            .zip(&self.analysis.kpis)
+            .map(|(meta, kpi)| headline_row(meta, kpi))
+            .collect();
+        self.report = OnceCell::new();
+        Ok(())
     }
 
     /// The report in one of the export formats.
     pub fn export(&self, format: ExportFormat) -> String {
         match format {
             ExportFormat::Json if self.pair_detail != PairDetail::All => {
-                let suggestions = self.report.suggestions.clone();
                 report::render_json(&report::build(
                     &self.table,
                     &self.analysis,
-                    suggestions,
+                    self.suggestions.clone(),
                     PairDetail::All,
                 ))
             }
-            ExportFormat::Json => report::render_json(&self.report),
-            ExportFormat::Markdown => report::render_markdown(&self.report),
-            ExportFormat::Csv => report::render_csv(&self.report),
-            ExportFormat::Table => report::render_table(&self.report),
-            ExportFormat::Html => crate::html::render_html(&self.report),
+            ExportFormat::Json => report::render_json(self.report()),
+            ExportFormat::Markdown => report::render_markdown(self.report()),
+            ExportFormat::Csv => report::render_csv(self.report()),
+            ExportFormat::Table => report::render_table(self.report()),
+            ExportFormat::Html => crate::html::render_html(self.report()),
         }
     }
 
+    /// Recomputes one KPI and the suggestions after an edit of it.
     fn refresh_kpi(&mut self, index: usize) {
-        let labels = report::period_labels(&self.table);
+        self.refresh_kpi_only(index);
+        self.refresh_suggestions();
+    }
+
+    fn refresh_kpi_only(&mut self, index: usize) {
         let future = self.analysis.forecast_labels.clone();
         if let (Some(meta), Some(slot)) = (
             self.table.kpis.get(index),
@@ -320,43 +520,49 @@ impl Session {
             let sheet = analysis::SheetContext {
                 frequency,
                 seasons: analysis::profile::seasons_of(frequency, self.table.periods.first()),
-                labels: &labels,
+                labels: &self.labels,
                 future_labels: &future,
                 horizon: self.analysis.horizon,
             };
             *slot = analysis::analyze_kpi(&self.table.values_of(index), meta, &sheet);
         }
-        // Only this KPI's part of the report and the suggestions change.
-        if let (Some(fresh), Some(slot)) = (
-            report::kpi_report(&self.table, &self.analysis, &self.relations, &labels, index),
-            self.report.kpis.get_mut(index),
-        ) {
-            *slot = fresh;
-        }
-        if let (Some(kpi), Some(row)) = (
-            self.report.kpis.get(index),
+        if let (Some(meta), Some(kpi), Some(row)) = (
+            self.table.kpis.get(index),
+            self.analysis.kpis.get(index),
             self.headline_rows.get_mut(index),
         ) {
-            *row = headline_row(kpi);
+            *row = headline_row(meta, kpi);
         }
-        self.report.suggestions = suggest::suggest(&self.table, &self.analysis);
+        // Only this KPI's part of a full report built already changes.
+        if let Some(full) = self.report.get_mut() {
+            if let (Some(fresh), Some(slot)) = (
+                report::kpi_report(
+                    &self.table,
+                    &self.analysis,
+                    &self.relations,
+                    &self.labels,
+                    index,
+                ),
+                full.kpis.get_mut(index),
+            ) {
+                *slot = fresh;
+            }
+        }
     }
 
-    fn rebuild_report(&mut self) {
-        let suggestions = suggest::suggest(&self.table, &self.analysis);
-        self.report = report::build(&self.table, &self.analysis, suggestions, self.pair_detail);
-        self.headline_rows = self.report.kpis.iter().map(headline_row).collect();
+    fn refresh_suggestions(&mut self) {
+        self.suggestions = suggest::suggest(&self.table, &self.analysis);
+        if let Some(full) = self.report.get_mut() {
+            full.suggestions.clone_from(&self.suggestions);
+        }
     }
 }
 
-/// The fields of a KPI the headline reads, taken from its JSON so that
-/// fields the contract adds (`attention`) come along when they exist.
-fn headline_row(kpi: &report::KpiReport) -> serde_json::Value {
-    let full = serde_json::to_value(kpi).unwrap_or_default();
-    let pick = |key: &str| full.get(key).cloned().unwrap_or_default();
+/// The fields of a KPI the headline reads, as the report writes them.
+fn headline_row(meta: &KpiMeta, kpi: &KpiAnalysis) -> serde_json::Value {
     serde_json::json!({
-        "name": pick("name"),
-        "health": pick("health"),
-        "attention": pick("attention"),
+        "name": meta.name,
+        "health": kpi.health,
+        "attention": kpi.attention_reason.as_ref().map(|_| "watch"),
     })
 }

@@ -7,13 +7,20 @@ use crate::analysis::AnalysisOptions;
 use crate::ingest::mapping::Mapping;
 use crate::ingest::ReadOptions;
 use crate::report::PairDetail;
-use crate::session::{ExportFormat, Session as CoreSession};
+use crate::session::{ExportFormat, Opening as CoreOpening, Session as CoreSession};
 
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     value
         .serialize(&serializer)
         .map_err(|error| JsError::new(&error.to_string()))
+}
+
+/// Compact JSON: for what the page receives, one string crosses into
+/// JavaScript (and on to the page) faster than a tree of objects built
+/// through the bindings.
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsError> {
+    serde_json::to_string(value).map_err(|error| JsError::new(&error.to_string()))
 }
 
 /// Today in the browser's clock (UTC), for months written without a year.
@@ -54,6 +61,95 @@ pub fn preview_sheet(
     to_js(&preview)
 }
 
+fn read_options(
+    sheet: Option<String>,
+    mapping: JsValue,
+    targets: Option<Vec<u8>>,
+    targets_name: Option<String>,
+) -> Result<ReadOptions, JsError> {
+    let mapping = mapping_from(mapping)?;
+    let targets = match targets {
+        Some(bytes) => {
+            crate::ingest::read_targets(&bytes, targets_name.as_deref().unwrap_or("targets.csv"))
+                .map_err(js_error)?
+        }
+        None => Vec::new(),
+    };
+    Ok(ReadOptions {
+        sheet: sheet.filter(|name| !name.is_empty()),
+        targets,
+        mapping,
+        today: today(),
+    })
+}
+
+/// A file being opened in stages, so the worker can say how far it is:
+/// `read`, then `analyseKpis`, `scanLeadLag` and `finish`.
+#[wasm_bindgen]
+pub struct Opening {
+    inner: CoreOpening,
+}
+
+#[wasm_bindgen]
+impl Opening {
+    /// Reads a file's bytes (arguments as for `Session.open`); throws an
+    /// Error with the engine's message.
+    pub fn read(
+        bytes: &[u8],
+        file_name: &str,
+        sheet: Option<String>,
+        mapping: JsValue,
+        targets: Option<Vec<u8>>,
+        targets_name: Option<String>,
+    ) -> Result<Opening, JsError> {
+        let read = read_options(sheet, mapping, targets, targets_name)?;
+        // The page shows only significant pairs; its JSON export has them all.
+        CoreOpening::read(
+            bytes,
+            file_name,
+            &read,
+            AnalysisOptions::default(),
+            PairDetail::Significant,
+        )
+        .map(|inner| Opening { inner })
+        .map_err(js_error)
+    }
+
+    /// The KPIs read.
+    pub fn kpis(&self) -> usize {
+        self.inner.kpis()
+    }
+
+    /// The periods read.
+    pub fn periods(&self) -> usize {
+        self.inner.periods()
+    }
+
+    /// The ordered pairs the lead/lag scan tests.
+    pub fn pairs(&self) -> usize {
+        self.inner.pairs()
+    }
+
+    /// Analyses every KPI on its own.
+    #[wasm_bindgen(js_name = analyseKpis)]
+    pub fn analyse_kpis(&mut self) {
+        self.inner.analyse_kpis();
+    }
+
+    /// Tests every ordered pair of KPIs for a lead.
+    #[wasm_bindgen(js_name = scanLeadLag)]
+    pub fn scan_lead_lag(&mut self) {
+        self.inner.scan_lead_lag();
+    }
+
+    /// The session (this object is used up).
+    pub fn finish(self) -> Session {
+        Session {
+            inner: self.inner.finish(),
+        }
+    }
+}
+
 /// A file read once and kept in wasm memory; edits recompute without re-reading it.
 #[wasm_bindgen]
 pub struct Session {
@@ -62,11 +158,11 @@ pub struct Session {
 
 #[wasm_bindgen]
 impl Session {
-    /// Reads and analyses a file's bytes. `mapping` (optional) says where
-    /// the table's parts are, as in `source.mapping`; `targets` (optional)
-    /// are the bytes of a metadata sheet file named `targets_name`, whose
-    /// targets and directions win over the file's. Throws an Error with
-    /// the engine's message.
+    /// Reads and analyses a file's bytes at once. `mapping` (optional) says
+    /// where the table's parts are, as in `source.mapping`; `targets`
+    /// (optional) are the bytes of a metadata sheet file named
+    /// `targets_name`, whose targets and directions win over the file's.
+    /// Throws an Error with the engine's message.
     pub fn open(
         bytes: &[u8],
         file_name: &str,
@@ -75,94 +171,76 @@ impl Session {
         targets: Option<Vec<u8>>,
         targets_name: Option<String>,
     ) -> Result<Session, JsError> {
-        let mapping = mapping_from(mapping)?;
-        let targets = match targets {
-            Some(bytes) => crate::ingest::read_targets(
-                &bytes,
-                targets_name.as_deref().unwrap_or("targets.csv"),
-            )
-            .map_err(js_error)?,
-            None => Vec::new(),
-        };
-        let read = ReadOptions {
-            sheet: sheet.filter(|name| !name.is_empty()),
-            targets,
-            mapping,
-            today: today(),
-        };
-        // The page shows only significant pairs; its JSON export has them all.
-        crate::ingest::read_table(bytes, file_name, &read)
-            .map(|table| Session {
-                inner: CoreSession::with_pair_detail(
-                    table,
-                    AnalysisOptions::default(),
-                    PairDetail::Significant,
-                ),
-            })
-            .map_err(js_error)
+        Ok(Opening::read(bytes, file_name, sheet, mapping, targets, targets_name)?.finish())
     }
 
-    /// The report: the JSON contract as a plain object.
-    pub fn report(&self) -> Result<JsValue, JsError> {
-        to_js(self.inner.report())
+    /// The lean report as JSON text: per KPI what the grid shows and a
+    /// sparkline's points, the period labels once, the significant pairs
+    /// with their sentences, the suggestions and the headline.
+    pub fn report(&self) -> Result<String, JsError> {
+        to_json(&self.inner.lean_report())
     }
 
-    /// Sets or clears (empty text) a KPI's target; returns the patch
-    /// `{kpi_index, kpi, suggestions}` to merge into the report.
+    /// The lean report as a plain object (for measuring against `report`).
+    #[wasm_bindgen(js_name = reportObject)]
+    pub fn report_object(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.lean_report())
+    }
+
+    /// The KPI at `index` of the report in full, as JSON text
+    /// `{kpi, words}`: its entry of the JSON contract without `periods`
+    /// (the report's), and its plain sentences.
+    pub fn kpi(&self, index: usize) -> Result<String, JsError> {
+        let detail = self
+            .inner
+            .kpi_detail(index)
+            .ok_or_else(|| JsError::new(&format!("there is no KPI number {index}")))?;
+        to_json(&detail)
+    }
+
+    /// Sets or clears (empty text) a KPI's target; returns the patch as
+    /// JSON text `{kpi_index, kpi, suggestions, headline}` (`kpi` a lean
+    /// entry) to merge into the report.
     #[wasm_bindgen(js_name = setTarget)]
-    pub fn set_target(&mut self, kpi: &str, text: &str) -> Result<JsValue, JsError> {
-        self.inner.set_target(kpi, text).map_err(js_error)?;
-        self.patch(kpi)
+    pub fn set_target(&mut self, kpi: &str, text: &str) -> Result<String, JsError> {
+        let index = self.inner.set_target(kpi, text).map_err(js_error)?;
+        self.patch(index)
     }
 
-    /// Sets a KPI's direction; returns the patch `{kpi_index, kpi, suggestions}`.
+    /// Sets a KPI's direction; returns the patch (as `setTarget`).
     #[wasm_bindgen(js_name = setDirection)]
-    pub fn set_direction(&mut self, kpi: &str, direction: &str) -> Result<JsValue, JsError> {
-        self.inner.set_direction(kpi, direction).map_err(js_error)?;
-        self.patch(kpi)
+    pub fn set_direction(&mut self, kpi: &str, direction: &str) -> Result<String, JsError> {
+        let index = self.inner.set_direction(kpi, direction).map_err(js_error)?;
+        self.patch(index)
     }
 
-    fn patch(&self, kpi: &str) -> Result<JsValue, JsError> {
-        let index = self.inner.kpi_index(kpi).map_err(js_error)?;
+    fn patch(&self, index: usize) -> Result<String, JsError> {
         let patch = self
             .inner
             .patch(index)
-            .ok_or_else(|| JsError::new(&format!("there is no KPI named '{kpi}'")))?;
-        to_js(&patch)
+            .ok_or_else(|| JsError::new(&format!("there is no KPI number {index}")))?;
+        to_json(&patch)
     }
 
     /// Accepts the suggested target of every KPI without one; returns the
-    /// new report.
+    /// new lean report (JSON text).
     #[wasm_bindgen(js_name = acceptSuggestedTargets)]
-    pub fn accept_suggested_targets(&mut self) -> Result<JsValue, JsError> {
+    pub fn accept_suggested_targets(&mut self) -> Result<String, JsError> {
         self.inner.accept_suggested_targets();
-        to_js(self.inner.report())
+        self.report()
     }
 
     /// Undoes every edit of a KPI (target and direction as the file said);
-    /// returns the patch `{kpi_index, kpi, suggestions}`.
+    /// returns the patch (as `setTarget`).
     #[wasm_bindgen(js_name = resetKpi)]
-    pub fn reset_kpi(&mut self, kpi: &str) -> Result<JsValue, JsError> {
-        self.inner.reset_kpi(kpi).map_err(js_error)?;
-        self.patch(kpi)
+    pub fn reset_kpi(&mut self, kpi: &str) -> Result<String, JsError> {
+        let index = self.inner.reset_kpi(kpi).map_err(js_error)?;
+        self.patch(index)
     }
 
     /// The one-sentence answer above the grid.
     pub fn headline(&self) -> String {
         self.inner.headline()
-    }
-
-    /// The plain sentences for one KPI: `{status, trend, forecast,
-    /// anomalies, recent_anomalies, direction_assumed}`.
-    pub fn describe(&self, kpi: &str) -> Result<JsValue, JsError> {
-        let index = self.inner.kpi_index(kpi).map_err(js_error)?;
-        to_js(&self.inner.describe(index))
-    }
-
-    /// A sentence without numbers for each pair of `report().lead_lag`, in order.
-    #[wasm_bindgen(js_name = pairWords)]
-    pub fn pair_words(&self) -> Vec<String> {
-        self.inner.pair_words()
     }
 
     /// The targets and directions as a metadata sheet: `csv` (UTF-8 bytes) or `xlsx`.
@@ -176,11 +254,12 @@ impl Session {
         }
     }
 
-    /// Sets the forecast horizon in periods; returns the new report.
+    /// Sets the forecast horizon in periods; returns the new lean report
+    /// (JSON text).
     #[wasm_bindgen(js_name = setHorizon)]
-    pub fn set_horizon(&mut self, periods: u32) -> Result<JsValue, JsError> {
-        let report = self.inner.set_horizon(periods as usize).map_err(js_error)?;
-        to_js(report)
+    pub fn set_horizon(&mut self, periods: u32) -> Result<String, JsError> {
+        self.inner.set_horizon(periods as usize).map_err(js_error)?;
+        self.report()
     }
 
     /// The report as `md`, `csv`, `json` or `html` text.

@@ -81,11 +81,12 @@ function extent(numbers) {
 }
 
 /**
- * A 120×32 sparkline of `kpi.values` with the target's healthy zone shaded and
- * the latest point marked. Returns an <svg role="img"> with a spoken summary.
+ * A 120×32 sparkline of `kpi.spark` (the engine's sparkline points) with the
+ * target's healthy zone shaded and the latest point marked. Returns an
+ * <svg role="img"> with a spoken summary.
  */
 export function sparkline(kpi, { width = 120, height = 32, label = '' } = {}) {
-  const values = Array.isArray(kpi.values) ? kpi.values : [];
+  const values = Array.isArray(kpi.spark) ? kpi.spark : [];
   const range = extent([...values, ...thresholds(kpi.target)]);
   const root = svg('svg', {
     class: 'sparkline',
@@ -150,15 +151,16 @@ function padTo(array, length) {
 }
 
 /**
- * The history chart of one KPI: values, the OLS trend line, the rolling mean
+ * The history chart of one KPI (its full entry, from the engine's detail,
+ * over the report's `periods`): values, the OLS trend line, the rolling mean
  * (hidden until chosen in the legend), the forecast path with its interval,
  * the target's healthy zone, breached periods and the recent anomalies
  * (`recentAnomalies`, periods) marked.
  * Returns `{chart, destroy}`; the chart follows its container's width.
  */
-export function historyChart(container, kpi, { recentAnomalies = null } = {}) {
+export function historyChart(container, kpi, { periods: labels = [], recentAnomalies = null } = {}) {
   const COLOURS = colours();
-  const periods = Array.isArray(kpi.periods) ? kpi.periods.map(String) : [];
+  const periods = Array.isArray(labels) ? labels.map(String) : [];
   const values = Array.isArray(kpi.values) ? kpi.values : [];
   const path = Array.isArray(kpi.forecast?.path) ? kpi.forecast.path : [];
   const allPeriods = [...periods, ...path.map((point) => String(point.period))];

@@ -3,7 +3,8 @@
 // the history chart, its leading and lagging KPIs and its suggested key
 // results; the numbers behind the sentences wait behind "Show the
 // statistics" and "Show the numbers". Escape closes it (the dialog's own
-// behaviour).
+// behaviour). The KPI's full series come from the engine when the view
+// opens (the report the grid shows holds a sparkline's worth).
 
 import { h, replace } from './dom.js';
 import { historyChart } from './charts.js';
@@ -68,12 +69,34 @@ function relationList(report, kpi, relations, role, onOpen) {
   );
 }
 
-function numbersTable(kpi) {
-  const periods = Array.isArray(kpi.periods) ? kpi.periods : [];
+/** Rows of the numbers table built per frame: a daily KPI has thousands. */
+const ROWS_PER_FRAME = 400;
+
+/** "Show the numbers": the table is built when it is opened, a slice per frame. */
+function numbersTable(kpi, periods) {
   const anomalies = new Map((kpi.anomalies ?? []).map((anomaly) => [String(anomaly.period), anomaly.rule]));
   const hasStatus = Array.isArray(kpi.status);
   const history = Array.isArray(kpi.target_history) ? kpi.target_history : null;
-  return h(
+  const row = (period, index) =>
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, formatPeriod(period)),
+      h('td', { class: 'num' }, formatValue(kpi.values?.[index], kpi.unit, { compact: false })),
+      history ? h('td', { class: 'num' }, formatValue(history[index], kpi.unit, { compact: false })) : null,
+      hasStatus ? h('td', {}, kpi.status[index] === 'breached' ? '✕ breached' : kpi.status[index] === 'met' ? '✓ met' : '—') : null,
+      h('td', {}, anomalies.get(String(period)) ? `Unusual: ${anomalyRule(anomalies.get(String(period)))}` : ''),
+    );
+  const body = h('tbody');
+  let built = 0;
+  const buildSome = () => {
+    if (!body.isConnected) return;
+    const end = Math.min(periods.length, built + ROWS_PER_FRAME);
+    body.append(...periods.slice(built, end).map((period, offset) => row(period, built + offset)));
+    built = end;
+    if (built < periods.length) requestAnimationFrame(buildSome);
+  };
+  const details = h(
     'details',
     { class: 'numbers' },
     h('summary', {}, 'Show the numbers'),
@@ -96,24 +119,14 @@ function numbersTable(kpi) {
             h('th', { scope: 'col' }, 'Note'),
           ),
         ),
-        h(
-          'tbody',
-          {},
-          periods.map((period, index) =>
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'row' }, formatPeriod(period)),
-              h('td', { class: 'num' }, formatValue(kpi.values?.[index], kpi.unit, { compact: false })),
-              history ? h('td', { class: 'num' }, formatValue(history[index], kpi.unit, { compact: false })) : null,
-              hasStatus ? h('td', {}, kpi.status[index] === 'breached' ? '✕ breached' : kpi.status[index] === 'met' ? '✓ met' : '—') : null,
-              h('td', {}, anomalies.get(String(period)) ? `Unusual: ${anomalyRule(anomalies.get(String(period)))}` : ''),
-            ),
-          ),
-        ),
+        body,
       ),
     ),
   );
+  details.addEventListener('toggle', () => {
+    if (details.open && built === 0) buildSome();
+  });
+  return details;
 }
 
 /** The numbers behind the sentences, for a person who wants them. */
@@ -216,13 +229,14 @@ function sentences(kpi, words, onDirection) {
 }
 
 /**
- * Fills and opens `dialog` for the KPI named `name`. `words` are the
- * engine's sentences for it (null while they come); `onOpen(name)` switches
- * to another KPI; `onDirection(name, direction)` answers "Which way is better?".
+ * Fills and opens `dialog` with `detail`, the engine's `{kpi, words}` for a
+ * KPI of `report` (its full entry and its sentences; the period labels are
+ * `report.periods`). `onOpen(name)` switches to another KPI;
+ * `onDirection(name, direction)` answers "Which way is better?".
  */
-export function openDetail(dialog, report, name, { words = null, onOpen, onDirection }) {
-  const kpi = (report.kpis ?? []).find((candidate) => candidate.name === name);
+export function openDetail(dialog, report, { kpi, words = null }, { onOpen, onDirection }) {
   if (!kpi) return;
+  const periods = Array.isArray(report.periods) ? report.periods : [];
   if (!dialog.open) {
     opener = document.activeElement;
     openerKey = opener?.dataset?.focusKey ?? null;
@@ -268,14 +282,14 @@ export function openDetail(dialog, report, name, { words = null, onOpen, onDirec
           )
         : null,
       statistics(report, kpi),
-      numbersTable(kpi),
+      numbersTable(kpi, periods),
     ),
   );
   dialog.setAttribute('aria-labelledby', 'detail-title');
   if (!dialog.open) dialog.showModal();
   dialog.scrollTop = 0;
   close.focus();
-  activeChart = historyChart(chartHolder, kpi, { recentAnomalies: recent });
+  activeChart = historyChart(chartHolder, kpi, { periods, recentAnomalies: recent });
 }
 
 /** Wires the dialog's close: the chart goes, and focus returns to where it was. */

@@ -1,6 +1,7 @@
 // The page's side of the worker protocol (documented at the top of worker.js):
-// one promise per request, progress callbacks, and a fresh worker when the
-// WebAssembly instance traps, so the next file still works.
+// one promise per request, progress callbacks, answers sent as JSON text
+// parsed here, and a fresh worker when the WebAssembly instance traps, so
+// the next file still works.
 
 /**
  * Counts of requests sent, by type, and how many are still in flight; the
@@ -14,7 +15,7 @@ const stats = {
   reset: 0,
   replay: 0,
   setHorizon: 0,
-  describe: 0,
+  detail: 0,
   export: 0,
   metadata: 0,
   pending: 0,
@@ -24,7 +25,10 @@ const stats = {
 globalThis.__kpilotStats = stats;
 
 export class Engine {
-  /** `onProgress(text)` is called with the worker's progress messages; `onCrash(message)` when the worker cannot start. */
+  /**
+   * `onProgress(text, {stage, remaining_ms})` is called with the worker's
+   * progress messages; `onCrash(message)` when the worker cannot start.
+   */
   constructor({ onProgress = () => {}, onCrash = () => {} } = {}) {
     this.onProgress = onProgress;
     this.onCrash = onCrash;
@@ -56,12 +60,20 @@ export class Engine {
     if (!entry) return;
     if ('progress' in message) {
       stats.progress += 1;
-      this.onProgress(message.progress);
+      this.onProgress(message.progress, { stage: message.stage ?? null, remaining_ms: message.remaining_ms ?? null });
       return;
     }
     this.pending.delete(message.id);
     if (message.ok) {
-      entry.resolve(message.value);
+      if (typeof message.json !== 'string') {
+        entry.resolve(message.value);
+        return;
+      }
+      try {
+        entry.resolve(JSON.parse(message.json));
+      } catch (error) {
+        entry.reject(error);
+      }
       return;
     }
     entry.reject(Object.assign(new Error(message.error), { fatal: Boolean(message.fatal), previewable: Boolean(message.previewable) }));
@@ -113,8 +125,9 @@ export class Engine {
   replay(edits, horizon) {
     return this.request('replay', { edits, horizon });
   }
-  describe(kpi) {
-    return this.request('describe', { kpi });
+  /** The KPI at `index` of report.kpis in full, with its sentences: `{kpi, words}`. */
+  detail(index) {
+    return this.request('detail', { index });
   }
   metadata(format) {
     return this.request('metadata', { format });

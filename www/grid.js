@@ -54,16 +54,14 @@ function focusKey(kpi, field) {
   return `${kpi.name}\u0000${field}`;
 }
 
-function latestCell(kpi) {
-  const periods = Array.isArray(kpi.periods) ? kpi.periods : [];
-  const values = Array.isArray(kpi.values) ? kpi.values : [];
-  let last = values.length - 1;
-  while (last >= 0 && values[last] === null) last -= 1;
+/** The latest value and its period (`kpi.latest_period` indexes the report's `periods`). */
+function latestCell(kpi, periods) {
+  const period = Number.isInteger(kpi.latest_period) ? periods?.[kpi.latest_period] : undefined;
   return h(
     'td',
     { class: 'num latest-cell', 'data-label': 'Latest' },
     h('span', { class: 'latest', title: formatValue(kpi.latest, kpi.unit, { compact: false }) }, formatValue(kpi.latest, kpi.unit)),
-    last >= 0 && periods[last] !== undefined ? h('span', { class: 'sub' }, formatPeriod(periods[last])) : null,
+    period !== undefined ? h('span', { class: 'sub' }, formatPeriod(period)) : null,
   );
 }
 
@@ -261,13 +259,14 @@ const COLUMNS = [
 ];
 
 /**
- * The <tr> of one KPI. `index` is the KPI's position in `report.kpis` (kept
- * on the row as `data-kpi-index`, so an edit's patch finds it); `context` is
- * {frequency, horizon} of the report. callbacks as for KpiGrid.
+ * The <tr> of one KPI (an entry of the lean report). `index` is the KPI's
+ * position in `report.kpis` (kept on the row as `data-kpi-index`, so an
+ * edit's patch finds it); `context` is {frequency, horizon, periods} of the
+ * report. callbacks as for KpiGrid.
  */
-export function renderRow(kpi, index, callbacks, { frequency, horizon } = {}) {
+export function renderRow(kpi, index, callbacks, { frequency, horizon, periods } = {}) {
   const rowCallbacks = { ...callbacks, rowId: index };
-  const spoken = `History of ${kpi.name}: ${formatValue(kpi.values?.find((value) => value !== null), kpi.unit)} to ${formatValue(kpi.latest, kpi.unit)}${kpi.target ? `, target ${formatTarget(kpi.target, kpi.unit)}` : ''}`;
+  const spoken = `History of ${kpi.name}: ${formatValue(kpi.first, kpi.unit)} to ${formatValue(kpi.latest, kpi.unit)}${kpi.target ? `, target ${formatTarget(kpi.target, kpi.unit)}` : ''}`;
   const row = h('tr', { class: `row-${kpi.health ?? 'unknown'}`, dataset: { kpi: kpi.name, kpiIndex: String(index) } });
   const toggle = h(
     'button',
@@ -286,7 +285,7 @@ export function renderRow(kpi, index, callbacks, { frequency, horizon } = {}) {
   row.append(
     h('td', { class: 'status-cell', 'data-label': 'Status' }, statusBadge(kpi), toggle),
     nameCell(kpi, rowCallbacks),
-    latestCell(kpi),
+    latestCell(kpi, periods),
     changeCell(kpi),
     h('td', { class: 'spark', 'data-label': 'History' }, sparkline(kpi, { label: spoken })),
     trendCell(kpi),

@@ -20,9 +20,9 @@ import { setUpIntake } from './intake.js';
 import * as store from './store.js';
 import { keptList, horizonSelect, readingLine, resultsToolbar, statusChips } from './overview.js';
 import { HORIZONS, periodCount } from './format.js';
+import { Progress } from './progress.js';
 
 const SAMPLE = { url: 'sample.xlsx', name: 'kpilot-sample.xlsx' };
-const SHOW_PROGRESS_AFTER_MS = 150;
 /** The width below which the grid is cards and the toolbar folds into menus (as in style.css). */
 const PHONE = window.matchMedia('(max-width: 760px)');
 
@@ -38,6 +38,7 @@ const view = {
   errorAction: $('error-action'),
   progress: $('progress'),
   progressText: $('progress-text'),
+  progressEstimate: $('progress-estimate'),
   mapping: $('mapping'),
   headline: $('headline'),
   summary: $('summary'),
@@ -75,27 +76,16 @@ const state = {
   leadLagDrawn: false,
 };
 
+const progress = new Progress({ element: view.progress, text: view.progressText, estimate: view.progressEstimate });
+
 const engine = new Engine({
-  onProgress: (text) => {
-    view.progressText.textContent = text;
-  },
+  onProgress: (text, { remaining_ms: remaining }) => progress.update(text, remaining),
   onCrash: (message) => showError('The engine stopped', message),
 });
 
 /** Runs an engine call with the loading indicator shown if it takes longer than a blink. */
-async function withProgress(text, task) {
-  view.progressText.textContent = text;
-  const timer = setTimeout(() => {
-    view.progress.hidden = false;
-    document.body.setAttribute('aria-busy', 'true');
-  }, SHOW_PROGRESS_AFTER_MS);
-  try {
-    return await task();
-  } finally {
-    clearTimeout(timer);
-    view.progress.hidden = true;
-    document.body.removeAttribute('aria-busy');
-  }
+function withProgress(text, task) {
+  return progress.run(text, task);
 }
 
 function announce(text) {
@@ -562,15 +552,20 @@ const callbacks = {
 
 const grid = new KpiGrid(callbacks);
 
+/** Opens the detail of the KPI named `name`: its full series come from the engine now. */
 async function showDetail(name) {
-  let words = null;
+  const report = state.report;
+  const index = report?.kpis?.findIndex((kpi) => kpi.name === name) ?? -1;
+  if (index < 0) return;
+  let detail;
   try {
-    words = await engine.describe(name);
-  } catch {
-    words = null; // the sentences are extra; the facts still show
+    detail = await engine.detail(index);
+  } catch (failure) {
+    showError(`Could not show “${name}”`, failure.message);
+    return;
   }
-  if (!state.report) return;
-  openDetail(view.detail, state.report, name, { words, onOpen: showDetail, onDirection: callbacks.onSetDirection });
+  if (state.report !== report || report.kpis[index]?.name !== name) return; // another file or reading since
+  openDetail(view.detail, report, detail, { onOpen: showDetail, onDirection: callbacks.onSetDirection });
 }
 
 function currentHorizon() {
@@ -623,7 +618,7 @@ function render() {
   view.counts.leadlag.textContent = String(leadCount);
 
   if (kpiCount) {
-    replace(view.panels.grid, grid.show(report, { frequency: report.source?.frequency, horizon: currentHorizon() }, [horizonControl(report)]));
+    replace(view.panels.grid, grid.show(report, gridContext(report), [horizonControl(report)]));
   } else {
     replace(view.panels.grid, h('p', { class: 'empty-state' }, 'No KPIs were found in this sheet.'));
     renderSummary(report);
@@ -701,7 +696,7 @@ function applyPatch({ kpi_index: index, kpi, suggestions, headline }) {
   const focused = document.activeElement;
   const oldRow = grid.rows[index];
   const focus = oldRow && focused !== oldRow && oldRow.contains(focused) ? focusState(focused) : null;
-  const { row: newRow } = grid.patch(index, kpi, { frequency: report.source?.frequency, horizon: currentHorizon() });
+  const { row: newRow } = grid.patch(index, kpi, gridContext(report));
   renderHeadline(report);
   renderSummary(report);
   renderKeyResults(report);
@@ -714,6 +709,11 @@ function applyPatch({ kpi_index: index, kpi, suggestions, headline }) {
     // frame that follows finds nothing left to lay out.
     restoreFocus(focus, newRow);
   }
+}
+
+/** What the grid's rows need of the report besides their KPI. */
+function gridContext(report) {
+  return { frequency: report.source?.frequency, horizon: currentHorizon(), periods: report.periods ?? [] };
 }
 
 function horizonControl(report) {

@@ -48,7 +48,7 @@ export function readingLine(report, { fileName, targetsName, checkOpen, onSheet,
   const source = report.source ?? {};
   const sheets = Array.isArray(source.sheets) ? source.sheets : [];
   const frequency = source.frequency;
-  const periods = report.kpis?.[0]?.periods ?? [];
+  const periods = Array.isArray(report.periods) ? report.periods : [];
   const span = periods.length ? `${formatPeriod(periods[0])} – ${formatPeriod(periods[periods.length - 1])}` : '';
   const sheetControl =
     sheets.length > 1

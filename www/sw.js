@@ -25,6 +25,7 @@ const FILES = [
   'store.js',
   'overview.js',
   'intake.js',
+  'progress.js',
   'favicon.svg',
   'icon-192.png',
   'icon-512.png',

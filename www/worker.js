@@ -14,9 +14,15 @@
 //       loaded with the current file, null drops it. value: the report.
 //       A file over MAX_FILE_BYTES is refused before it is read into memory.
 //       A failed open keeps the session that was open: the page keeps
-//       showing it.
+//       showing it. The engine opens in stages (reading, analysing each
+//       KPI, the lead/lag scan), each announced by a progress message.
 //   {id, type: 'preview', from: 'current'|'candidate', sheet?, mapping?}
 //       value: the sheet preview (rows × columns of text, parts marked).
+//   {id, type: 'detail', index: number}
+//       value: {kpi, words}: the KPI at `index` of report.kpis in full — its
+//       entry of the engine's JSON contract (values, status, rolling_mean,
+//       trend.fitted, forecast.path, anomalies, leaders, followers, …)
+//       without `periods`, which are report.periods — and its sentences.
 //   {id, type: 'setTarget', kpi: string, text: string}     value: a patch
 //   {id, type: 'setDirection', kpi: string, direction: 'higher_is_better'|'lower_is_better'}
 //                                                          value: a patch
@@ -27,30 +33,46 @@
 //       Applies saved edits after an open (a restored file); edits of KPIs
 //       the file no longer has are skipped. value: {report, skipped: [kpi]}
 //   {id, type: 'setHorizon', periods: number}               value: the report
-//   {id, type: 'describe', kpi: string}                     value: the KPI's sentences
 //   {id, type: 'export', format: 'md'|'csv'|'json'|'html'}  value: the text
 //   {id, type: 'metadata', format: 'csv'|'xlsx'}            value: a Uint8Array
 //
-// The report is the engine's JSON contract, with `lead_lag` holding only the
-// significant pairs and `lead_lag_tested` the number of ordered pairs tested
-// (the JSON export still lists every pair), plus what the page shows in
-// words: `headline` (one sentence) and `pair_words` (a sentence per pair of
-// `lead_lag`). A patch is what one edit changed:
+// The report is the engine's lean report, what the page renders at once:
+//
+//   {source, periods: [label],      the period labels, once
+//    kpis: [{name, unit, direction, direction_source, target, owner,
+//            department, entity, focus, health, attention, attention_reason,
+//            suggested_target, first, latest, latest_period (an index into
+//            periods), change, change_pct, trend: {verdict, wanders,
+//            ols_slope, theil_sen_slope}, breach, forecast (without its
+//            path), spark: [number|null] (≤ 120 points)}],
+//    lead_lag: [pair],               the significant pairs
+//    lead_lag_tested: number,        every ordered pair tested
+//    pair_words: [string],           a sentence per pair of lead_lag
+//    suggestions, horizon, disclaimer, headline}
+//
+// (the JSON export still has the full contract, every pair included). A
+// KPI's full series come with 'detail'. A patch is what one edit changed:
 //
 //   {kpi_index: number,   the KPI's position in report.kpis
-//    kpi: object,         its new entry (the shape of report.kpis[i])
+//    kpi: object,         its new lean entry
 //    suggestions: [...],  the whole new suggestions list
 //    headline: string}    the new headline
 //
-// which the page merges into the report it holds. (An engine that still
-// answers edits with the whole report, or lists every pair, is brought to
-// these shapes here.)
+// which the page merges into the report it holds.
 //
 // Replies (worker → page):
 //
-//   {id, progress: string}         zero or more, before the answer: what the
-//                                  worker is doing now, for a loading indicator
+//   {id, progress: string, stage?, remaining_ms?}
+//                                  zero or more, before the answer: what the
+//                                  worker is doing now (`stage`: 'loading',
+//                                  'reading', 'analysing', 'leadlag',
+//                                  'report') and about how long is left, for
+//                                  a loading indicator
 //   {id, ok: true, value}          the answer
+//   {id, ok: true, json: string}   the answer as JSON text (reports,
+//                                  patches, details: one string clones
+//                                  faster than a tree of objects; the page
+//                                  parses it)
 //   {id, ok: false, error: string, fatal?: true, previewable?: true}
 //                                  the engine's message; `fatal` means the
 //                                  WebAssembly instance trapped and the page
@@ -60,10 +82,30 @@
 //
 // Requests run strictly in arrival order.
 
-import init, { Session, previewSheet } from './pkg/kpilot.js';
+import init, { Opening, previewSheet } from './pkg/kpilot.js';
 
-/** The engine's own limit, checked here first so a huge file is not read for nothing. */
-const MAX_FILE_BYTES = 40_000_000;
+/**
+ * The page's file limit: what a tab holds comfortably. Measured with
+ * bench/browser.mjs (the engine's own open of long CSVs, 100 daily KPIs):
+ * 38 MiB → 403 MiB of wasm memory, a 614 MiB tab; 80 MB → 804 MiB, 1.0 GiB;
+ * 120 MB → 1.25 GiB, 1.5 GiB. Checked before the file is read into memory.
+ * The engine itself (and the command line) reads up to 200 MB.
+ */
+const MAX_FILE_BYTES = 80_000_000;
+
+/**
+ * How fast each stage goes on a quiet laptop, for the first estimate; the
+ * estimate is then scaled by how fast the reading actually went on this
+ * machine. Measured with bench/browser.mjs (see bench/README.md).
+ */
+const PACE = {
+  readBytesPerMs: 20_000,
+  analyseCellsPerMs: 2_000,
+  scanCellsPerMs: 60_000,
+  reportKpisPerMs: 20,
+  /** Before the file is read, what it holds is unknown: the analysis is guessed at this many times the reading. */
+  restOverRead: 3,
+};
 
 let engineReady = false;
 const ready = init().then(() => {
@@ -80,13 +122,20 @@ self.onmessage = (event) => {
   queue = queue.then(() => handle(request));
 };
 
+/** An answer the engine wrote as JSON text: posted as text, parsed by the page. */
+class Json {
+  constructor(text) {
+    this.text = text;
+  }
+}
+
 async function handle(request) {
   const { id } = request;
   try {
-    if (!engineReady) progress(id, 'Starting the analysis engine…');
+    if (!engineReady) progress(id, 'Starting the analysis engine…', { stage: 'loading' });
     await ready;
     const value = await dispatch(request);
-    self.postMessage({ id, ok: true, value });
+    self.postMessage(value instanceof Json ? { id, ok: true, json: value.text } : { id, ok: true, value });
   } catch (error) {
     const trapped = error instanceof WebAssembly.RuntimeError;
     const message = error instanceof Error ? error.message : String(error);
@@ -105,8 +154,8 @@ async function handle(request) {
   }
 }
 
-function progress(id, text) {
-  self.postMessage({ id, progress: text });
+function progress(id, text, { stage, remaining } = {}) {
+  self.postMessage({ id, progress: text, ...(stage ? { stage } : {}), ...(Number.isFinite(remaining) ? { remaining_ms: Math.round(remaining) } : {}) });
 }
 
 async function dispatch(request) {
@@ -115,18 +164,18 @@ async function dispatch(request) {
       return open(request);
     case 'preview':
       return preview(request);
+    case 'detail':
+      return new Json(live().kpi(request.index));
     case 'setTarget':
-      return patchOf(plain(live().setTarget(request.kpi, request.text)), request.kpi);
+      return new Json(live().setTarget(request.kpi, request.text));
     case 'setDirection':
-      return patchOf(plain(live().setDirection(request.kpi, request.direction)), request.kpi);
+      return new Json(live().setDirection(request.kpi, request.direction));
     case 'reset':
       return reset(request);
     case 'replay':
       return replay(request);
     case 'setHorizon':
-      return decorate(slim(plain(live().setHorizon(request.periods))));
-    case 'describe':
-      return plain(live().describe(request.kpi));
+      return new Json(live().setHorizon(request.periods));
     case 'export':
       return live().export(request.format);
     case 'metadata':
@@ -146,10 +195,10 @@ async function open({ id, from, file, url, name, sheet, mapping, targets }) {
   let next;
   if (from === 'file') {
     refuseIfTooLarge(name, file.size);
-    progress(id, `Reading ${name}…`);
+    progress(id, `Reading ${name}…`, { stage: 'reading', remaining: file.size / PACE.readBytesPerMs });
     next = { bytes: await bytesOf(file), name };
   } else if (from === 'url') {
-    progress(id, `Loading ${name}…`);
+    progress(id, `Loading ${name}…`, { stage: 'reading' });
     const response = await fetch(url);
     if (!response.ok) throw new Error(`Could not load ${name} (HTTP ${response.status}).`);
     const length = response.headers.get('Content-Length');
@@ -166,10 +215,11 @@ async function open({ id, from, file, url, name, sheet, mapping, targets }) {
   let metadata = targets === undefined ? (isNewFile ? null : current?.targets ?? null) : targets;
   if (metadata && !(metadata.bytes instanceof Uint8Array)) metadata = { name: metadata.name, bytes: await bytesOf(metadata.bytes) };
 
-  progress(id, `Analysing ${next.name}…`);
-  let opened;
+  const estimate = new Estimate(next.bytes.length);
+  progress(id, `Reading ${next.name}…`, { stage: 'reading', remaining: estimate.remaining('reading') });
+  let opening;
   try {
-    opened = Session.open(next.bytes, next.name, sheet ?? undefined, mapping ?? undefined, metadata?.bytes, metadata?.name);
+    opening = Opening.read(next.bytes, next.name, sheet ?? undefined, mapping ?? undefined, metadata?.bytes, metadata?.name);
   } catch (error) {
     if (isNewFile && !(error instanceof WebAssembly.RuntimeError)) {
       // Kept so its reading can be corrected — when it can be shown at all
@@ -179,18 +229,85 @@ async function open({ id, from, file, url, name, sheet, mapping, targets }) {
     }
     throw error;
   }
-  let report;
+  let opened = null;
+  let json;
   try {
-    report = decorate(slim(plain(opened.report())), opened);
+    estimate.read(opening.kpis(), opening.periods(), opening.pairs());
+    const kpis = opening.kpis();
+    progress(id, `Analysing ${kpis.toLocaleString('en-US')} ${kpis === 1 ? 'KPI' : 'KPIs'} over ${opening.periods().toLocaleString('en-US')} periods…`, {
+      stage: 'analysing',
+      remaining: estimate.remaining('analysing'),
+    });
+    opening.analyseKpis();
+    estimate.done('analysing');
+    if (opening.pairs() > 0) {
+      progress(id, `Looking for KPIs that lead others (${opening.pairs().toLocaleString('en-US')} pairs)…`, { stage: 'leadlag', remaining: estimate.remaining('leadlag') });
+      opening.scanLeadLag();
+      estimate.done('leadlag');
+    }
+    progress(id, 'Writing the report…', { stage: 'report', remaining: estimate.remaining('report') });
+    opened = opening.finish(); // uses up `opening`
+    opening = null;
+    json = opened.report();
   } catch (error) {
-    opened.free();
+    opening?.free();
+    opened?.free();
     throw error;
   }
   session?.free();
   session = opened;
   current = { bytes: next.bytes, name: next.name, targets: metadata };
   if (from === 'candidate') candidate = null;
-  return report;
+  return new Json(json);
+}
+
+/**
+ * The time left of an open, by stage: from the file's size before it is
+ * read, then from the KPIs and periods it holds, at the pace this machine
+ * showed while reading it.
+ */
+class Estimate {
+  constructor(bytes) {
+    this.bytes = bytes;
+    this.started = performance.now();
+    this.stageStarted = this.started;
+    this.speed = 1; // this machine's time over the quiet laptop's
+    this.cells = 0;
+    this.pairCells = 0;
+    this.kpis = 0;
+  }
+
+  /** The file is read: what it holds, and how fast this machine read it. */
+  read(kpis, periods, pairs) {
+    const took = performance.now() - this.started;
+    const expected = this.bytes / PACE.readBytesPerMs;
+    this.speed = Math.min(8, Math.max(0.25, took / Math.max(1, expected)));
+    this.kpis = kpis;
+    this.cells = kpis * periods;
+    this.pairCells = pairs * periods;
+    this.stageStarted = performance.now();
+  }
+
+  done() {
+    this.stageStarted = performance.now();
+  }
+
+  /** Milliseconds left from the start of `stage` to the report. */
+  remaining(stage) {
+    const analysing = (this.cells / PACE.analyseCellsPerMs) * this.speed;
+    const scanning = (this.pairCells / PACE.scanCellsPerMs) * this.speed;
+    const writing = (this.kpis / PACE.reportKpisPerMs) * this.speed;
+    switch (stage) {
+      case 'reading':
+        return (this.bytes / PACE.readBytesPerMs) * (1 + PACE.restOverRead); // the reading, then the rest
+      case 'analysing':
+        return analysing + scanning + writing;
+      case 'leadlag':
+        return scanning + writing;
+      default:
+        return writing;
+    }
+  }
 }
 
 function canPreview(file, sheet) {
@@ -206,13 +323,13 @@ function canPreview(file, sheet) {
 function preview({ from, sheet, mapping }) {
   const file = from === 'candidate' ? candidate : current;
   if (!file) throw new Error('There is no file to preview: drop it again.');
-  return plain(previewSheet(file.bytes, file.name, sheet ?? undefined, mapping ?? undefined));
+  return previewSheet(file.bytes, file.name, sheet ?? undefined, mapping ?? undefined);
 }
 
 function reset({ kpi, edits }) {
-  let answer = plain(live().resetKpi(kpi));
-  for (const edit of edits ?? []) answer = plain(apply(kpi, edit));
-  return patchOf(answer, kpi);
+  let answer = live().resetKpi(kpi);
+  for (const edit of edits ?? []) answer = apply(kpi, edit);
+  return new Json(answer);
 }
 
 function apply(kpi, { field, value }) {
@@ -229,7 +346,7 @@ function replay({ edits, horizon }) {
       skipped.push(edit.kpi); // a KPI this reading does not have, or a target it no longer takes
     }
   }
-  return { report: decorate(slim(plain(live().report()))), skipped };
+  return new Json(`{"report":${live().report()},"skipped":${JSON.stringify(skipped)}}`);
 }
 
 function live() {
@@ -237,43 +354,8 @@ function live() {
   return session;
 }
 
-/** The engine may hand back a JSON string or an object; the page wants an object. */
-function plain(report) {
-  return typeof report === 'string' ? JSON.parse(report) : report;
-}
-
-/** Throws the engine's own message for a file over the limit: "'x.csv' is 50.0 MB; kpilot reads files up to 40 MB". */
+/** Throws the engine's message for a file over the limit: "'x.csv' is 150.0 MB; kpilot reads files up to 80 MB". */
 function refuseIfTooLarge(name, size) {
   if (!(size > MAX_FILE_BYTES)) return;
   throw new Error(`'${name}' is ${(size / 1e6).toFixed(1)} MB; kpilot reads files up to ${MAX_FILE_BYTES / 1e6} MB`);
-}
-
-/** A report with only the significant lead/lag pairs and their tested count (an older engine lists every pair). */
-function slim(report) {
-  if (report && typeof report === 'object' && Array.isArray(report.lead_lag) && !Number.isInteger(report.lead_lag_tested)) {
-    report.lead_lag_tested = report.lead_lag.length;
-    report.lead_lag = report.lead_lag.filter((pair) => pair.significant === true);
-  }
-  return report;
-}
-
-/** Adds what the page says in words: the headline, and a sentence per lead/lag pair. */
-function decorate(report, from = session) {
-  if (!report || typeof report !== 'object' || !from) return report;
-  report.headline = from.headline();
-  const words = from.pairWords();
-  // The session's pairs are the significant ones, in the report's order.
-  if (Array.isArray(report.lead_lag) && words.length === report.lead_lag.length) report.pair_words = words;
-  return report;
-}
-
-/** An edit's answer as a patch of the KPI named `name` (an older engine answers with the whole report). */
-function patchOf(answer, name) {
-  let patch = answer;
-  if (answer && typeof answer === 'object' && Array.isArray(answer.kpis)) {
-    const index = answer.kpis.findIndex((kpi) => kpi.name === name);
-    if (index < 0) throw new Error(`No KPI named '${name}'.`);
-    patch = { kpi_index: index, kpi: answer.kpis[index], suggestions: answer.suggestions ?? [] };
-  }
-  return { ...patch, headline: session?.headline() ?? null };
 }

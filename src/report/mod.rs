@@ -1,9 +1,11 @@
 //! The report: the JSON contract's types, built from a table, its analysis
-//! and the suggestions (this module), and one renderer per file: the
-//! terminal table (`table`), the Markdown OKR draft (`markdown`), the CSV
-//! of suggestions (`csv`), JSON (here).
+//! and the suggestions (this module); the lean report the page renders
+//! first (`lean`); and one renderer per file: the terminal table (`table`),
+//! the Markdown OKR draft (`markdown`), the CSV of suggestions (`csv`),
+//! JSON (here).
 
 pub mod csv;
+pub mod lean;
 pub mod markdown;
 pub mod table;
 mod words;
@@ -15,7 +17,7 @@ pub use table::render_table;
 use serde::Serialize;
 
 use crate::analysis::anomaly::Anomaly;
-use crate::analysis::breach::Status;
+use crate::analysis::breach::{Breach, Status};
 use crate::analysis::forecast::Forecast;
 use crate::analysis::health::{Health, SuggestedTarget};
 use crate::analysis::leadlag::Method;
@@ -99,13 +101,25 @@ pub struct KpiReport {
 }
 
 /// The contract's breach object (all zero/null for a KPI without a target).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct BreachReport {
     pub latest_breached: bool,
     pub streak: usize,
     pub count: usize,
     pub margin: Option<f64>,
     pub margin_sd: Option<f64>,
+}
+
+impl From<&Breach> for BreachReport {
+    fn from(breach: &Breach) -> BreachReport {
+        BreachReport {
+            latest_breached: breach.latest_breached,
+            streak: breach.streak,
+            count: breach.count,
+            margin: breach.margin,
+            margin_sd: breach.margin_sd,
+        }
+    }
 }
 
 /// A significant leading or lagging KPI of another.
@@ -199,8 +213,49 @@ pub fn build(
     suggestions: Vec<Suggestion>,
     detail: PairDetail,
 ) -> Report {
+    let lead_lag = lead_lag_reports(table, analysis, detail);
+    let relations = Relations::new(table, analysis);
+    let labels = period_labels(table);
+    let kpis = (0..table.kpis.len())
+        .filter_map(|index| kpi_report(table, analysis, &relations, &labels, index))
+        .collect();
+    Report {
+        source: source_report(table),
+        kpis,
+        lead_lag,
+        lead_lag_tested: analysis.lead_lag.len(),
+        suggestions,
+        horizon: analysis.horizon,
+        disclaimer: DISCLAIMER,
+    }
+}
+
+/// How the file was read, and what the analysis could not do with it (a
+/// sheet too big for the lead/lag scan).
+pub fn source_report(table: &KpiTable) -> SourceReport {
+    let mut info = table.source.clone();
+    let max_series = crate::analysis::leadlag::MAX_SERIES;
+    if table.kpis.len() > max_series {
+        info.warnings.push(format!(
+            "Lead/lag was not tested: this sheet has {} series, and kpilot tests at most {} against each other; analyse a part of it (fewer KPIs, or one entity) to find leading indicators.",
+            crate::suggest::wording::with_unit(table.kpis.len() as f64, None),
+            crate::suggest::wording::with_unit(max_series as f64, None),
+        ));
+    }
+    SourceReport {
+        info,
+        sheets: table.sheets.clone(),
+    }
+}
+
+/// The tested pairs `detail` asks for, each with its sentence.
+pub fn lead_lag_reports(
+    table: &KpiTable,
+    analysis: &Analysis,
+    detail: PairDetail,
+) -> Vec<LeadLagReport> {
     let frequency = table.source.frequency;
-    let lead_lag: Vec<LeadLagReport> = analysis
+    analysis
         .lead_lag
         .iter()
         .filter(|pair| detail == PairDetail::All || pair.significant)
@@ -228,32 +283,7 @@ pub fn build(
                 exploratory: pair.exploratory,
             }
         })
-        .collect();
-    let relations = Relations::new(table, analysis);
-    let labels = period_labels(table);
-    let kpis = (0..table.kpis.len())
-        .filter_map(|index| kpi_report(table, analysis, &relations, &labels, index))
-        .collect();
-    let mut info = table.source.clone();
-    if table.kpis.len() > crate::analysis::leadlag::MAX_SERIES {
-        info.warnings.push(format!(
-            "Lead/lag was not tested: this sheet has {} series, and kpilot tests at most {} against each other; analyse a part of it (fewer KPIs, or one entity) to find leading indicators.",
-            crate::suggest::wording::with_unit(table.kpis.len() as f64, None),
-            crate::suggest::wording::with_unit(crate::analysis::leadlag::MAX_SERIES as f64, None),
-        ));
-    }
-    Report {
-        source: SourceReport {
-            info,
-            sheets: table.sheets.clone(),
-        },
-        kpis,
-        lead_lag,
-        lead_lag_tested: analysis.lead_lag.len(),
-        suggestions,
-        horizon: analysis.horizon,
-        disclaimer: DISCLAIMER,
-    }
+        .collect()
 }
 
 /// The period labels of a table.
@@ -299,13 +329,7 @@ pub fn kpi_report(
         breach: kpi
             .breach
             .as_ref()
-            .map_or_else(BreachReport::default, |breach| BreachReport {
-                latest_breached: breach.latest_breached,
-                streak: breach.streak,
-                count: breach.count,
-                margin: breach.margin,
-                margin_sd: breach.margin_sd,
-            }),
+            .map_or_else(BreachReport::default, BreachReport::from),
         status: kpi
             .breach
             .as_ref()
@@ -321,13 +345,15 @@ pub fn kpi_report(
     })
 }
 
-/// What an edit to one KPI changed: that KPI and the suggestions (a view
-/// merges it into the report it holds instead of receiving all of it again).
+/// What an edit to one KPI changed: its lean entry, the suggestions and
+/// the headline (a view merges it into the lean report it holds instead of
+/// receiving all of it again).
 #[derive(Clone, Debug, Serialize)]
 pub struct KpiPatch<'a> {
     pub kpi_index: usize,
-    pub kpi: &'a KpiReport,
+    pub kpi: lean::LeanKpi,
     pub suggestions: &'a [Suggestion],
+    pub headline: String,
 }
 
 /// One sentence a person can read about a tested pair.

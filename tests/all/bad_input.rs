@@ -247,9 +247,9 @@ fn random_bytes_under_any_name_are_refused() {
 fn too_large_is_refused_before_parsing() {
     let line = b"2024-01,5.1,72,120000\n";
     let mut bytes = b"Month,Monthly churn %,NPS,Revenue ($)\n".to_vec();
-    // 50 MB as people count them (decimal), as the message reports it.
-    bytes.extend(line.repeat(50_000_000 / line.len() + 1));
-    assert!(bytes.len() > 50_000_000);
+    // 210 MB as people count them (decimal), as the message reports it.
+    bytes.extend(line.repeat(210_000_000 / line.len() + 1));
+    assert!(bytes.len() > 210_000_000);
 
     match read(&bytes, "huge.csv") {
         Err(Error::TooLarge {
@@ -258,11 +258,11 @@ fn too_large_is_refused_before_parsing() {
             limit_mb,
         }) => {
             assert_eq!(file, "huge.csv");
-            assert_eq!(limit_mb, 40);
-            assert!((50.0..51.0).contains(&size_mb), "size_mb {size_mb}");
+            assert_eq!(limit_mb, 200);
+            assert!((210.0..211.0).contains(&size_mb), "size_mb {size_mb}");
         }
         Err(other) => panic!("expected TooLarge, got {other:?}"),
-        Ok(_) => panic!("a 50 MB file was read"),
+        Ok(_) => panic!("a 210 MB file was read"),
     }
 }
 

@@ -221,17 +221,17 @@ describe('files that are not spreadsheets', { timeout: 120_000 }, () => {
     });
   }
 
-  test('a file over 40 MB is refused before it is read, and the analysis stays', async () => {
+  test('a file over 80 MB is refused before it is read, and the analysis stays', async () => {
     await loadFixture(page, 'wide_rows.xlsx');
     const before = await stats(page);
-    // 50,000,000 bytes of nothing: the size alone decides, the bytes are never read.
+    // 90,000,000 bytes of nothing: the size alone decides, the bytes are never read.
     await page.evaluate(() => {
       const transfer = new DataTransfer();
-      transfer.items.add(new File([new Uint8Array(50_000_000)], 'huge.csv', { type: 'text/csv' }));
+      transfer.items.add(new File([new Uint8Array(90_000_000)], 'huge.csv', { type: 'text/csv' }));
       window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
     });
     assert.equal(await waitForOutcome(page, 'huge.csv'), 'error');
-    assert.equal(await page.textContent('#error-banner .error-message'), "'huge.csv' is 50.0 MB; kpilot reads files up to 40 MB");
+    assert.equal(await page.textContent('#error-banner .error-message'), "'huge.csv' is 90.0 MB; kpilot reads files up to 80 MB");
     const after = await stats(page);
     assert.equal(after.open, before.open + 1);
     assert.equal(after.progress, before.progress, 'refused at once: the worker never said it was reading the file');

@@ -36,6 +36,55 @@ function refresh(kpi) {
   kpi.health = !kpi.target ? 'no_target' : breached ? 'breached' : 'healthy';
 }
 
+/** The lean entry of a full one (what the engine's report holds per KPI). */
+function lean(kpi) {
+  const values = kpi.values ?? [];
+  const present = values.map((value, index) => (value === null ? -1 : index)).filter((index) => index >= 0);
+  const { periods, values: _values, status, rolling_mean, anomalies, leaders, followers, ...rest } = kpi;
+  return {
+    ...rest,
+    first: present.length ? values[present[0]] : null,
+    latest_period: present.length ? present.at(-1) : null,
+    trend: { verdict: kpi.trend?.verdict, wanders: kpi.trend?.wanders ?? false, ols_slope: kpi.trend?.ols_slope ?? 0, theil_sen_slope: kpi.trend?.theil_sen_slope ?? 0 },
+    forecast: { ...kpi.forecast, path: undefined },
+    spark: values.slice(-120),
+  };
+}
+
+function headline(data) {
+  const breached = data.kpis.filter((kpi) => kpi.health === 'breached').map((kpi) => kpi.name);
+  return breached.length ? `${breached.length} of ${data.kpis.length} KPIs are breached: ${breached.join(', ')}.` : `None of the ${data.kpis.length} KPIs is breached.`;
+}
+
+/** The mock has no sheet to show: the page's "Check how we read your file" says so. */
+export function previewSheet() {
+  throw new Error('The mock engine has no sheet preview.');
+}
+
+/** As the engine's staged open: read, analyse, scan, finish. */
+export class Opening {
+  static read(bytes, name, sheet) {
+    const opening = new Opening();
+    opening.session = Session.open(bytes, name, sheet);
+    return opening;
+  }
+  kpis() {
+    return this.session.data.kpis.length;
+  }
+  periods() {
+    return this.session.data.kpis[0]?.periods?.length ?? 0;
+  }
+  pairs() {
+    return this.kpis() * (this.kpis() - 1);
+  }
+  analyseKpis() {}
+  scanLeadLag() {}
+  finish() {
+    return this.session;
+  }
+  free() {}
+}
+
 export class Session {
   static open(bytes, name, sheet) {
     if (!(bytes instanceof Uint8Array)) throw new Error('bytes must be a Uint8Array');
@@ -46,25 +95,33 @@ export class Session {
     if (sheet) session.data.source.sheet = sheet;
     return session;
   }
-  /** As the engine: only the significant lead/lag pairs, and how many were tested. */
+  /** As the engine: the lean report as JSON text, only the significant lead/lag pairs. */
   report() {
     const report = clone(this.data);
+    report.periods = report.kpis[0]?.periods ?? [];
+    report.kpis = report.kpis.map(lean);
     report.lead_lag_tested = report.lead_lag.length;
     report.lead_lag = report.lead_lag.filter((pair) => pair.significant === true);
-    return report;
+    report.headline = headline(this.data);
+    return JSON.stringify(report);
   }
-  /** What an edit answers: the KPI's new entry and the whole suggestions list. */
+  /** A KPI in full, without its periods, and no sentences. */
+  kpi(index) {
+    const { periods, ...kpi } = this.data.kpis[index];
+    return JSON.stringify({ kpi, words: null });
+  }
+  /** What an edit answers: the KPI's new lean entry, the suggestions and the headline. */
   patch(name) {
     const index = this.data.kpis.findIndex((k) => k.name === name);
-    return clone({ kpi_index: index, kpi: this.data.kpis[index], suggestions: this.data.suggestions });
+    return JSON.stringify({ kpi_index: index, kpi: lean(this.data.kpis[index]), suggestions: this.data.suggestions, headline: headline(this.data) });
   }
-  kpi(name) {
+  find(name) {
     const kpi = this.data.kpis.find((k) => k.name === name);
     if (!kpi) throw new Error(`No KPI named '${name}'.`);
     return kpi;
   }
   setTarget(name, text) {
-    const kpi = this.kpi(name);
+    const kpi = this.find(name);
     kpi.target = text.trim() === '' ? null : parseTarget(text);
     refresh(kpi);
     this.data.suggestions = this.data.suggestions.filter((s) => s.kpi !== name);
@@ -74,10 +131,24 @@ export class Session {
     return this.patch(name);
   }
   setDirection(name, direction) {
-    const kpi = this.kpi(name);
+    const kpi = this.find(name);
     kpi.direction = direction;
     kpi.direction_source = 'user';
     return this.patch(name);
+  }
+  /** Undoing an edit: the mock keeps no copy of the file's reading, so it only answers the patch. */
+  resetKpi(name) {
+    this.find(name);
+    return this.patch(name);
+  }
+  acceptSuggestedTargets() {
+    return this.report();
+  }
+  headline() {
+    return headline(this.data);
+  }
+  metadata() {
+    return new TextEncoder().encode('kpi,target,direction\n');
   }
   setHorizon(periods) {
     this.data.horizon = periods;
