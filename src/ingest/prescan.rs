@@ -21,8 +21,14 @@ pub const MAX_SPANNED_CELLS: usize = 5_000_000;
 const ODS_MAX_ROWS: usize = 1_048_576;
 const ODS_MAX_COLUMNS: usize = 16_384;
 
+/// Spaces a cell's text may ask for with `<text:s text:c="…"/>`: calamine
+/// pushes them one by one, so a huge count is a huge string.
+const ODS_MAX_SPACES: usize = 1_000_000;
+
 /// Checks that no sheet of an .ods spans more than `MAX_SPANNED_CELLS` once
-/// its repeated rows and columns are expanded, as calamine expands them.
+/// its repeated rows and columns are expanded, as calamine expands them,
+/// and that `content.xml` does not end inside a sheet or a cell's comment
+/// (calamine 0.38 reads on past the end of the file there, forever).
 /// A file calamine cannot open at all passes: calamine says what is wrong.
 pub fn check_ods(bytes: &[u8]) -> std::result::Result<(), String> {
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
@@ -36,6 +42,11 @@ pub fn check_ods(bytes: &[u8]) -> std::result::Result<(), String> {
     reader.config_mut().expand_empty_elements = true;
     let mut buffer = Vec::new();
     let mut table: Option<OdsSpan> = None;
+    // The sheet calamine is reading (it reads only named ones) and whether
+    // a comment is open in it.
+    let mut open_table: Option<String> = None;
+    let mut open_annotation = false;
+    let mut spaces = 0_usize;
     loop {
         let event = match reader.read_event_into(&mut buffer) {
             Ok(event) => event,
@@ -43,10 +54,30 @@ pub fn check_ods(bytes: &[u8]) -> std::result::Result<(), String> {
             Err(_) => return Ok(()),
         };
         match event {
-            Event::Eof => return Ok(()),
+            Event::Eof => {
+                return match open_table {
+                    Some(name) if open_annotation => Err(format!(
+                        "sheet '{name}' ends inside a cell's comment: the file is cut short or damaged"
+                    )),
+                    Some(name) => Err(format!(
+                        "sheet '{name}' has no end: the file is cut short or damaged"
+                    )),
+                    None => Ok(()),
+                };
+            }
             Event::Start(element) => match element.name().as_ref() {
                 "table:table" => {
-                    table = attribute(&element, "table:name").map(OdsSpan::new);
+                    open_table = attribute(&element, "table:name");
+                    table = open_table.clone().map(OdsSpan::new);
+                }
+                "office:annotation" => open_annotation = true,
+                "text:s" => {
+                    spaces = spaces.saturating_add(repeats(&element, "text:c"));
+                    if spaces > ODS_MAX_SPACES {
+                        return Err(format!(
+                            "the sheets' text asks for more than {ODS_MAX_SPACES} repeated spaces: the file is damaged or made to exhaust memory"
+                        ));
+                    }
                 }
                 "table:table-row" => {
                     if let Some(span) = table.as_mut() {
@@ -82,10 +113,12 @@ pub fn check_ods(bytes: &[u8]) -> std::result::Result<(), String> {
                     }
                 }
                 "table:table" => {
+                    open_table = None;
                     if let Some(span) = table.take() {
                         span.check()?;
                     }
                 }
+                "office:annotation" => open_annotation = false,
                 _ => {}
             },
             _ => {}
@@ -652,8 +685,16 @@ mod tests {
 
     /// An .ods whose one sheet, `Data`, has the given rows.
     fn ods(rows: &str) -> Vec<u8> {
+        ods_cut(&format!(
+            "{rows}</table:table></office:spreadsheet></office:body></office:document-content>"
+        ))
+    }
+
+    /// An .ods whose `content.xml` ends with `rest` after the opening of
+    /// sheet `Data`.
+    fn ods_cut(rest: &str) -> Vec<u8> {
         let content = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Data">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Data">{rest}"#
         );
         let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
         let options = SimpleFileOptions::default();
@@ -685,6 +726,39 @@ mod tests {
             error.starts_with("sheet 'Data' spans 1000 rows × 16384 columns"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_sheet_cut_short_is_refused() {
+        let row = format!("<table:table-row>{VALUE}</table:table-row>");
+        let error = check_ods(&ods_cut(&row)).expect_err("no </table:table>");
+        assert_eq!(
+            error,
+            "sheet 'Data' has no end: the file is cut short or damaged"
+        );
+    }
+
+    #[test]
+    fn a_comment_cut_short_is_refused() {
+        let rest = r#"<table:table-row><table:table-cell office:value-type="string"><office:annotation><text:p>note"#;
+        let error = check_ods(&ods_cut(rest)).expect_err("no </office:annotation>");
+        assert_eq!(
+            error,
+            "sheet 'Data' ends inside a cell's comment: the file is cut short or damaged"
+        );
+    }
+
+    #[test]
+    fn a_comment_and_spaces_that_close_pass() {
+        let row = r#"<table:table-row><table:table-cell office:value-type="string"><office:annotation><text:p>n</text:p></office:annotation><text:p>a<text:s text:c="3"/>b</text:p></table:table-cell></table:table-row>"#;
+        assert_eq!(check_ods(&ods(row)), Ok(()));
+    }
+
+    #[test]
+    fn billions_of_repeated_spaces_are_refused() {
+        let row = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="4000000000"/></text:p></table:table-cell></table:table-row>"#;
+        let error = check_ods(&ods(row)).expect_err("4 billion spaces");
+        assert!(error.contains("repeated spaces"), "{error}");
     }
 
     #[test]
