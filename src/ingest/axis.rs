@@ -6,11 +6,14 @@
 //! labels, numbers that are Excel serials, bare years or `YYYYMM` months,
 //! and time-only or 1899 cells that are not periods at all.
 
+use std::cell::OnceCell;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::ingest::grid::Cell;
 use crate::ingest::period::{
-    date_from_excel_serial, detect_day_first, gaps_and_duplicates, infer_frequency,
+    date_from_excel_serial, detect_day_first_counted, gaps_and_duplicates, infer_frequency,
     is_plausible_period_serial, is_summary_label, parse_label, DayOrder, Label,
 };
 use crate::ingest::value::{parse_value, ParsedValue};
@@ -90,32 +93,49 @@ impl Axis {
 }
 
 /// Reads a line of cells (with their index in the line) as a period axis.
+///
+/// What a text says (a total, a period, a number) is worked out once per
+/// distinct text and the counts kept where they weigh: a long table repeats
+/// each period once per KPI, and a line of a million cells holds a few
+/// thousand distinct texts.
 pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
+    let mut summaries: HashMap<&str, bool> = HashMap::new();
+    for text in cells.iter().filter_map(|(_, cell)| cell.text()) {
+        summaries
+            .entry(text)
+            .or_insert_with(|| is_summary_label(text));
+    }
+    let is_summary = |text: &str| summaries.get(text).copied().unwrap_or(false);
     let texts: Vec<(usize, &str)> = cells
         .iter()
         .filter_map(|(index, cell)| cell.text().map(|text| (*index, text)))
-        .filter(|(_, text)| !text.is_empty() && !is_summary_label(text))
+        .filter(|(_, text)| !text.is_empty() && !is_summary(text))
         .collect();
-    let (order, undecided) = day_order(&texts);
+    let distinct = distinct_texts(&texts);
+    let (order, undecided) = day_order(&distinct);
     let mut axis = Axis::default();
     if undecided {
-        if let Some(doubt) = either_way_doubt(&texts, order) {
+        if let Some(doubt) = either_way_doubt(&distinct, order) {
             axis.doubts.push(doubt);
         }
     }
+    let parsed: HashMap<&str, Label> = distinct
+        .iter()
+        .filter_map(|(text, _)| parse_label(text, order).map(|label| (*text, label)))
+        .collect();
     let mut labels: Vec<(usize, Label)> = texts
         .iter()
-        .filter_map(|(index, text)| parse_label(text, order).map(|label| (*index, label)))
+        .filter_map(|(index, text)| parsed.get(text).map(|label| (*index, *label)))
         .collect();
     resolve_fiscal_pairs(&mut labels);
-    resolve_jui(&texts, &mut labels);
+    resolve_jui(&texts, &distinct, &mut labels);
     // A total of yearless months that names its year (`Sous total 2026`,
     // `Total 2024`) says the year of the months beside it.
     let mut context = context.clone();
     let total_years: Vec<YearHint> = cells
         .iter()
         .filter_map(|(_, cell)| cell.text())
-        .filter(|text| is_summary_label(text))
+        .filter(|text| is_summary(text))
         .filter_map(|text| {
             crate::ingest::layout::year_in_text(text).map(|year| YearHint {
                 year,
@@ -139,6 +159,8 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
             periods.push((*index, Period::Day(*date)));
         }
     }
+    let numbers = OnceCell::new();
+    let numbers = || numbers.get_or_init(|| numbers_of(cells));
     if yearless.len() >= MIN_PERIODS && yearless.len() > periods.len() {
         let months = resolve_yearless(&yearless, &periods, context, &mut axis);
         let mut dropped: Vec<String> = periods
@@ -147,7 +169,7 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
             .map(|(_, period)| period.label())
             .collect();
         // Years written as numbers (`2017 … 2024` before `Jan … Dec`).
-        if let Some(years) = numbers_as_periods(&numbers_of(cells)) {
+        if let Some(years) = numbers_as_periods(numbers()) {
             dropped.extend(
                 years
                     .iter()
@@ -155,7 +177,7 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
                     .map(|(_, period)| period.label()),
             );
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         dropped.retain(|label| seen.insert(label.clone()));
         if !dropped.is_empty() {
             axis.doubts.push(format!(
@@ -167,8 +189,7 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
         axis.inferred_years = true;
     }
     if periods.len() < MIN_PERIODS {
-        let numbers = numbers_of(cells);
-        if let Some(from_numbers) = numbers_as_periods(&numbers) {
+        if let Some(from_numbers) = numbers_as_periods(numbers()) {
             if from_numbers.len() > periods.len() {
                 periods = from_numbers;
             }
@@ -183,16 +204,29 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
 
 /// `Jui` is June beside `Juil` (July), but July beside a written-out June
 /// (`Juin`, `Jun`): the month the axis has no other cell for.
-fn resolve_jui(texts: &[(usize, &str)], labels: &mut [(usize, Label)]) {
-    let is_jui = |index: usize| {
-        texts.iter().any(|(at, text)| {
-            *at == index && {
-                let lower = text.trim().to_lowercase();
-                let word: String = lower.chars().take_while(|c| c.is_alphabetic()).collect();
-                word == "jui"
-            }
+fn resolve_jui(
+    texts: &[(usize, &str)],
+    distinct: &[(&str, usize)],
+    labels: &mut [(usize, Label)],
+) {
+    let jui_texts: HashSet<&str> = distinct
+        .iter()
+        .map(|(text, _)| *text)
+        .filter(|text| {
+            let lower = text.trim().to_lowercase();
+            let word: String = lower.chars().take_while(|c| c.is_alphabetic()).collect();
+            word == "jui"
         })
-    };
+        .collect();
+    if jui_texts.is_empty() {
+        return;
+    }
+    let jui: HashSet<usize> = texts
+        .iter()
+        .filter(|(_, text)| jui_texts.contains(text))
+        .map(|(index, _)| *index)
+        .collect();
+    let is_jui = |index: usize| jui.contains(&index);
     let month_of = |label: &Label| match label {
         Label::Month(month) | Label::Period(Period::Month { month, .. }) => Some(*month),
         _ => None,
@@ -315,10 +349,9 @@ fn drop_enclosing_totals(
 /// 2/1/2015, …` are the firsts of consecutive months, not twelve days in
 /// January); dots mean day first when that still leaves a tie. The flag
 /// says that nothing decided and month first was assumed.
-fn day_order(texts: &[(usize, &str)]) -> (DayOrder, bool) {
-    let numeric: Vec<&str> = texts.iter().map(|(_, text)| *text).collect();
-    let day_first_votes = detect_day_first(&numeric);
-    let month_first_votes = detect_day_first_reversed(&numeric);
+fn day_order(distinct: &[(&str, usize)]) -> (DayOrder, bool) {
+    let day_first_votes = detect_day_first_counted(distinct.iter().copied());
+    let month_first_votes = detect_day_first_reversed(distinct);
     if day_first_votes {
         return (DayOrder::DayFirst, false);
     }
@@ -326,12 +359,13 @@ fn day_order(texts: &[(usize, &str)]) -> (DayOrder, bool) {
         return (DayOrder::MonthFirst, false);
     }
     let irregularity = |order: DayOrder| {
-        let periods: Vec<Period> = numeric
+        let periods: Vec<Period> = distinct
             .iter()
-            .filter_map(|text| match parse_label(text, order) {
-                Some(Label::Period(period @ Period::Day(_))) => Some(period),
+            .filter_map(|(text, count)| match parse_label(text, order) {
+                Some(Label::Period(period @ Period::Day(_))) => Some((period, *count)),
                 _ => None,
             })
+            .flat_map(|(period, count)| std::iter::repeat_n(period, count))
             .collect();
         if periods.len() < MIN_PERIODS {
             return usize::MAX;
@@ -349,7 +383,9 @@ fn day_order(texts: &[(usize, &str)]) -> (DayOrder, bool) {
     } else if month_first < day_first {
         (DayOrder::MonthFirst, false)
     } else {
-        let dotted = numeric.iter().any(|text| text.matches('.').count() == 2);
+        let dotted = distinct
+            .iter()
+            .any(|(text, _)| text.matches('.').count() == 2);
         if dotted {
             (DayOrder::DayFirst, false)
         } else {
@@ -361,15 +397,15 @@ fn day_order(texts: &[(usize, &str)]) -> (DayOrder, bool) {
 /// When nothing decides the day/month order and the two readings give
 /// different periods (`01/02/2024, 01/03/2024, …` is 2, 3 … January or
 /// the firsts of February, March …), the doubt that says which was used.
-fn either_way_doubt(texts: &[(usize, &str)], order: DayOrder) -> Option<String> {
+fn either_way_doubt(distinct: &[(&str, usize)], order: DayOrder) -> Option<String> {
     let other = match order {
         DayOrder::MonthFirst => DayOrder::DayFirst,
         _ => DayOrder::MonthFirst,
     };
     let days = |order: DayOrder| -> Vec<Period> {
-        texts
+        distinct
             .iter()
-            .filter_map(|(_, text)| match parse_label(text, order) {
+            .filter_map(|(text, _)| match parse_label(text, order) {
                 Some(Label::Period(period @ Period::Day(_))) => Some(period),
                 _ => None,
             })
@@ -388,9 +424,9 @@ fn either_way_doubt(texts: &[(usize, &str)], order: DayOrder) -> Option<String> 
             last.unwrap_or_default()
         )
     };
-    let sample = texts
+    let sample = distinct
         .iter()
-        .map(|(_, text)| *text)
+        .map(|(text, _)| *text)
         .find(|text| {
             matches!(
                 parse_label(text, order),
@@ -406,23 +442,40 @@ fn either_way_doubt(texts: &[(usize, &str)], order: DayOrder) -> Option<String> 
 }
 
 /// Whether the decisive dates of a list say month first (`06/13/2025`).
-fn detect_day_first_reversed(texts: &[&str]) -> bool {
-    let swapped: Vec<String> = texts
+fn detect_day_first_reversed(distinct: &[(&str, usize)]) -> bool {
+    let swapped: Vec<(String, usize)> = distinct
         .iter()
-        .filter_map(|text| {
+        .filter_map(|(text, count)| {
             let cleaned = text.trim();
             let separator = cleaned.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
             let parts: Vec<&str> = cleaned.splitn(3, separator).collect();
             match parts.as_slice() {
-                [first, second, rest] if first.len() <= 2 => {
-                    Some(format!("{second}{separator}{first}{separator}{rest}"))
-                }
+                [first, second, rest] if first.len() <= 2 => Some((
+                    format!("{second}{separator}{first}{separator}{rest}"),
+                    *count,
+                )),
                 _ => None,
             }
         })
         .collect();
-    let swapped: Vec<&str> = swapped.iter().map(String::as_str).collect();
-    detect_day_first(&swapped)
+    detect_day_first_counted(swapped.iter().map(|(text, count)| (text.as_str(), *count)))
+}
+
+/// The distinct texts of a line in the order they first occur, each with
+/// how often it occurs.
+fn distinct_texts<'a>(texts: &[(usize, &'a str)]) -> Vec<(&'a str, usize)> {
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    let mut distinct: Vec<(&str, usize)> = Vec::new();
+    for (_, text) in texts {
+        match position.get(text) {
+            Some(&at) => distinct[at].1 += 1,
+            None => {
+                position.insert(text, distinct.len());
+                distinct.push((text, 1));
+            }
+        }
+    }
+    distinct
 }
 
 /// `2026-27` labels are fiscal years when the axis is written that way;
@@ -584,14 +637,20 @@ fn year_offsets(months: &[(usize, u32)]) -> Vec<i32> {
 
 /// The numbers of a line: number cells and text that is a plain number.
 fn numbers_of(cells: &[(usize, &Cell)]) -> Vec<(usize, f64)> {
+    let mut parsed: HashMap<&str, Option<f64>> = HashMap::new();
     cells
         .iter()
         .filter_map(|(index, cell)| match cell {
             Cell::Number(number) => Some((*index, *number)),
-            Cell::Text(text) => match parse_value(text, false) {
-                ParsedValue::Number { value, unit: None } => Some((*index, value)),
-                _ => None,
-            },
+            Cell::Text(text) => {
+                let number = *parsed
+                    .entry(text.as_str())
+                    .or_insert_with(|| match parse_value(text, false) {
+                        ParsedValue::Number { value, unit: None } => Some(value),
+                        _ => None,
+                    });
+                number.map(|number| (*index, number))
+            }
             _ => None,
         })
         .collect()

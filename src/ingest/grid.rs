@@ -34,6 +34,15 @@ impl Cell {
         }
     }
 
+    /// The cell as `display` shows it, borrowed where the cell holds text.
+    pub fn label(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(text) => std::borrow::Cow::Borrowed(text.trim()),
+            Cell::Error(error) => std::borrow::Cow::Borrowed(error),
+            other => std::borrow::Cow::Owned(other.display()),
+        }
+    }
+
     /// The cell as a person would read it, for error messages and labels.
     pub fn display(&self) -> String {
         match self {

@@ -112,7 +112,7 @@ pub enum Label {
 }
 
 /// How to read a numeric date whose first two parts could be day or month.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DayOrder {
     /// Always day first (`01/02/2024` is 1 February).
     DayFirst,
@@ -207,9 +207,14 @@ fn date_range_start(lower: &str, order: DayOrder) -> Option<Period> {
 /// European order. Year-first dates (`2024-01-31`) are never ambiguous and
 /// are ignored.
 pub fn detect_day_first(texts: &[&str]) -> bool {
+    detect_day_first_counted(texts.iter().map(|text| (*text, 1)))
+}
+
+/// `detect_day_first` over distinct texts, each with how often it occurs.
+pub fn detect_day_first_counted<'a>(texts: impl IntoIterator<Item = (&'a str, usize)>) -> bool {
     let mut day_first_votes = 0usize;
     let mut month_first_votes = 0usize;
-    for text in texts {
+    for (text, count) in texts {
         let lower = clean_cell(text).to_lowercase();
         let Some(date) = split_numeric_date(&lower) else {
             continue;
@@ -220,9 +225,9 @@ pub fn detect_day_first(texts: &[&str]) -> bool {
             }
             let (first, second) = (number_of(first), number_of(second));
             if first > 12 && second <= 12 {
-                day_first_votes += 1;
+                day_first_votes += count;
             } else if second > 12 && first <= 12 {
-                month_first_votes += 1;
+                month_first_votes += count;
             }
         }
     }

@@ -7,7 +7,7 @@
 //! give per-period targets; variance columns are left out. Duplicates are
 //! averaged per (period, KPI, entity) with polars.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::noise::{self, NotKpi};
 use super::{
@@ -223,29 +223,46 @@ fn is_role_column(grid: &Grid, column: usize, rows: &[(usize, Period)]) -> bool 
 
 /// Rows that repeat a (period, labels…, role) key.
 fn repeats(grid: &Grid, rows: &[(usize, Period)], columns: &[usize], role: Option<usize>) -> usize {
-    let mut seen: HashSet<(Period, Vec<String>)> = HashSet::new();
-    let mut repeated = 0;
-    for (row, period) in rows {
-        let mut key: Vec<String> = columns
-            .iter()
-            .map(|column| grid.cell(*row, *column).display())
-            .collect();
-        if let Some(column) = role {
-            key.push(grid.cell(*row, column).display());
-        }
-        if !seen.insert((*period, key)) {
-            repeated += 1;
+    // Each row's key as one number: the labels' ids combined column by
+    // column, so no row allocates.
+    let mut keys: Vec<u32> = vec![0; rows.len()];
+    let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
+    for column in columns.iter().copied().chain(role) {
+        let (ids, _) = label_ids(grid, rows, column);
+        for (key, id) in keys.iter_mut().zip(ids) {
+            let next = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
+            *key = *pairs.entry((*key, id)).or_insert(next);
         }
     }
-    repeated
+    let mut seen: HashSet<(Period, u32)> = HashSet::with_capacity(rows.len());
+    rows.iter()
+        .zip(keys)
+        .filter(|((_, period), key)| !seen.insert((*period, *key)))
+        .count()
 }
 
+/// The distinct non-empty labels of a column over the rows.
 fn distinct(grid: &Grid, rows: &[(usize, Period)], column: usize) -> usize {
-    rows.iter()
-        .map(|(row, _)| grid.cell(*row, column).display())
-        .filter(|text| !text.is_empty())
-        .collect::<HashSet<String>>()
-        .len()
+    label_ids(grid, rows, column).1
+}
+
+/// Each row's label in a column as a number (0 for an empty cell, the same
+/// number for the same text) and how many distinct non-empty labels there
+/// are.
+fn label_ids(grid: &Grid, rows: &[(usize, Period)], column: usize) -> (Vec<u32>, usize) {
+    let mut ids: HashMap<std::borrow::Cow<'_, str>, u32> = HashMap::new();
+    let row_ids = rows
+        .iter()
+        .map(|(row, _)| {
+            let label = grid.cell(*row, column).label();
+            if label.is_empty() {
+                return 0;
+            }
+            let next = u32::try_from(ids.len() + 1).unwrap_or(u32::MAX);
+            *ids.entry(label).or_insert(next)
+        })
+        .collect();
+    (row_ids, ids.len())
 }
 
 /// What a value-like column is to the table.
@@ -315,6 +332,13 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         .iter()
         .any(|(_, field)| *field == Field::Department);
     let period_of: HashMap<usize, Period> = axis.slots.iter().copied().collect();
+    // The same, by row, for the loop over rows below.
+    let mut period_by_row: Vec<Option<Period>> = vec![None; grid.height()];
+    for (row, period) in &axis.slots {
+        if let Some(slot) = period_by_row.get_mut(*row) {
+            *slot = Some(*period);
+        }
+    }
     if !has_department {
         if let Some(column) = grouping_column(grid, shape, &period_of, &used) {
             attribute_columns.push((column, Field::Department));
@@ -323,9 +347,14 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
 
     let mut period_slots: HashMap<Period, usize> = HashMap::new();
     let mut periods: Vec<Period> = Vec::new();
-    let mut series_index: HashMap<(String, Option<String>), usize> = HashMap::new();
+    // Names and entities by id, and each name's verdict (a total, left out
+    // or a KPI), worked out once per distinct name: a long table repeats
+    // them on every row.
+    let mut name_ids: HashMap<String, (usize, bool)> = HashMap::new();
+    let mut entity_ids: HashMap<String, usize> = HashMap::new();
+    let mut series_index: HashMap<(usize, Option<usize>), usize> = HashMap::new();
     let mut series: Vec<RawSeries> = Vec::new();
-    let mut units: Vec<HashMap<String, usize>> = Vec::new();
+    let mut units: Vec<std::collections::HashMap<String, usize>> = Vec::new();
     let mut values = Observations::default();
     let mut targets = Observations::default();
     let mut skipped_rows = 0usize;
@@ -339,7 +368,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let last_row = shape.last_row.unwrap_or(grid.height().saturating_sub(1));
     for row in first_row..=last_row.min(grid.height().saturating_sub(1)) {
         let period_cell = grid.cell(row, period_column);
-        let name = grid.cell(row, name_column).display();
+        let name = grid.cell(row, name_column).label();
         if period_cell.is_blank() && name.is_empty() {
             continue;
         }
@@ -347,7 +376,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             // A total of the periods around it, said with the axis.
             continue;
         }
-        let Some(period) = period_of.get(&row).copied() else {
+        let Some(period) = period_by_row.get(row).copied().flatten() else {
             if is_summary_label(&period_cell.display())
                 || name.is_empty()
                 || shape.year_column.is_some()
@@ -362,12 +391,34 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
                 text: period_cell.display(),
             });
         };
-        if is_summary_label(&name) || name.is_empty() || shape.exclude.contains(&name) {
+        let (name_id, left_out_name) = match name_ids.get(name.as_ref()) {
+            Some(known) => *known,
+            None => {
+                let verdict = (
+                    name_ids.len(),
+                    is_summary_label(&name)
+                        || name.is_empty()
+                        || shape.exclude.iter().any(|excluded| excluded == name.as_ref()),
+                );
+                name_ids.insert(name.to_string(), verdict);
+                verdict
+            }
+        };
+        if left_out_name {
             skipped_rows += 1;
             continue;
         }
         rows += 1;
-        let entity = entity_column.and_then(|column| entity_of(grid.cell(row, column)));
+        let entity_label = entity_column
+            .map(|column| grid.cell(row, column).label())
+            .filter(|label| !label.trim().is_empty());
+        let entity_id = entity_label.as_ref().map(|label| {
+            let next = entity_ids.len();
+            match entity_ids.get(label.trim()) {
+                Some(id) => *id,
+                None => *entity_ids.entry(label.trim().to_string()).or_insert(next),
+            }
+        });
         let row_role = role_column
             .and_then(|column| grid.cell(row, column).text().and_then(role_word))
             .unwrap_or(Role::Actual);
@@ -384,17 +435,18 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
         });
         let next = series.len();
         let index = *series_index
-            .entry((name.clone(), entity.clone()))
+            .entry((name_id, entity_id))
             .or_insert_with(|| {
-                let mut raw = RawSeries::new(name.clone(), 0);
-                raw.attributes.name.clone_from(&name);
+                let entity = entity_column.and_then(|column| entity_of(grid.cell(row, column)));
+                let mut raw = RawSeries::new(name.to_string(), 0);
+                raw.attributes.name = name.to_string();
                 raw.attributes.source = format!(
                     "column '{}'",
                     target_header(grid, header_row, &value_columns)
                 );
-                raw.entity = entity.clone();
+                raw.entity = entity;
                 series.push(raw);
-                units.push(HashMap::new());
+                units.push(std::collections::HashMap::new());
                 next
             });
         for &(column, role) in &value_columns {
