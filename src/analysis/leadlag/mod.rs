@@ -233,19 +233,33 @@ pub fn lead_lag(series: &[LeadLagSeries], periods: usize, max_lag: usize) -> Vec
         .collect();
     let queries: Vec<f64> = best.iter().map(|(_, _, _, test)| test.p_value).collect();
     let q_values = bh_q_values(&p_values, &queries);
+    // Each series centred and scaled once for its Granger tests (a daily
+    // sheet can have thousands of candidate pairs), when they are all as
+    // long as each other, as granger_p would cut them.
+    let same_length = series
+        .windows(2)
+        .all(|pair| pair[0].stationary.len() == pair[1].stationary.len());
+    let standardized: Vec<std::cell::OnceCell<Option<Vec<Option<f64>>>>> =
+        series.iter().map(|_| std::cell::OnceCell::new()).collect();
+    let standardized_of = |index: usize| {
+        standardized[index]
+            .get_or_init(|| standardize(&series[index].stationary))
+            .as_deref()
+    };
+    let granger_of = |leader: usize, follower: usize, lag: usize| {
+        if same_length {
+            granger_standardized(standardized_of(leader)?, standardized_of(follower)?, lag)
+        } else {
+            granger_p(&series[leader].stationary, &series[follower].stationary, lag)
+        }
+    };
     let mut results: Vec<PairTest> = best
         .into_iter()
         .zip(q_values)
         .map(|((leader, follower, method, test), q_value)| {
             let candidate = q_value <= SIGNIFICANCE && test.lag >= 1;
             let granger = candidate
-                .then(|| {
-                    granger_p(
-                        &series[leader].stationary,
-                        &series[follower].stationary,
-                        test.lag,
-                    )
-                })
+                .then(|| granger_of(leader, follower, test.lag))
                 .flatten();
             PairTest {
                 leader,
