@@ -64,3 +64,31 @@ fn an_xls_formula_longer_than_its_record_is_refused_before_calamine() {
         "{error}"
     );
 }
+
+/// Found by `fuzz/` (read_table_ods): a content.xml that stops inside its
+/// sheet. calamine 0.38 reads on past the end of the file, forever (the
+/// fuzz inputs ran over 60 s); the prescan refuses it first, at once.
+#[test]
+fn an_ods_sheet_without_its_end_is_refused_before_calamine() {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let bytes = include_bytes!("../fixtures/regression_ods_sheet_without_end.ods");
+        let read = read_table(
+            bytes,
+            "regression_ods_sheet_without_end.ods",
+            &ReadOptions::default(),
+        );
+        // The test may have given up waiting; nothing to tell then.
+        let _ = sender.send(read.map(|table| table.kpis.len()));
+    });
+    let read = receiver
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("read within 10 s, not a hang");
+    let error = read.expect_err("a sheet cut short");
+    assert!(
+        error
+            .to_string()
+            .contains("sheet 'KPIs' has no end: the file is cut short or damaged"),
+        "{error}"
+    );
+}
