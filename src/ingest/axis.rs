@@ -6,8 +6,8 @@
 //! labels, numbers that are Excel serials, bare years or `YYYYMM` months,
 //! and time-only or 1899 cells that are not periods at all.
 
-use std::cell::OnceCell;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::cell::OnceCell;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -204,11 +204,7 @@ pub fn read_axis(cells: &[(usize, &Cell)], context: &AxisContext) -> Axis {
 
 /// `Jui` is June beside `Juil` (July), but July beside a written-out June
 /// (`Juin`, `Jun`): the month the axis has no other cell for.
-fn resolve_jui(
-    texts: &[(usize, &str)],
-    distinct: &[(&str, usize)],
-    labels: &mut [(usize, Label)],
-) {
+fn resolve_jui(texts: &[(usize, &str)], distinct: &[(&str, usize)], labels: &mut [(usize, Label)]) {
     let jui_texts: HashSet<&str> = distinct
         .iter()
         .map(|(text, _)| *text)
@@ -643,12 +639,12 @@ fn numbers_of(cells: &[(usize, &Cell)]) -> Vec<(usize, f64)> {
         .filter_map(|(index, cell)| match cell {
             Cell::Number(number) => Some((*index, *number)),
             Cell::Text(text) => {
-                let number = *parsed
-                    .entry(text.as_str())
-                    .or_insert_with(|| match parse_value(text, false) {
+                let number = *parsed.entry(text.as_str()).or_insert_with(|| {
+                    match parse_value(text, false) {
                         ParsedValue::Number { value, unit: None } => Some(value),
                         _ => None,
-                    });
+                    }
+                });
                 number.map(|number| (*index, number))
             }
             _ => None,

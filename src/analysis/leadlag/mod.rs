@@ -250,7 +250,11 @@ pub fn lead_lag(series: &[LeadLagSeries], periods: usize, max_lag: usize) -> Vec
         if same_length {
             granger_standardized(standardized_of(leader)?, standardized_of(follower)?, lag)
         } else {
-            granger_p(&series[leader].stationary, &series[follower].stationary, lag)
+            granger_p(
+                &series[leader].stationary,
+                &series[follower].stationary,
+                lag,
+            )
         }
     };
     let mut results: Vec<PairTest> = best

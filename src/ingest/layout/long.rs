@@ -398,7 +398,10 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
                     name_ids.len(),
                     is_summary_label(&name)
                         || name.is_empty()
-                        || shape.exclude.iter().any(|excluded| excluded == name.as_ref()),
+                        || shape
+                            .exclude
+                            .iter()
+                            .any(|excluded| excluded == name.as_ref()),
                 );
                 name_ids.insert(name.to_string(), verdict);
                 verdict
@@ -434,21 +437,19 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
             next_period
         });
         let next = series.len();
-        let index = *series_index
-            .entry((name_id, entity_id))
-            .or_insert_with(|| {
-                let entity = entity_column.and_then(|column| entity_of(grid.cell(row, column)));
-                let mut raw = RawSeries::new(name.to_string(), 0);
-                raw.attributes.name = name.to_string();
-                raw.attributes.source = format!(
-                    "column '{}'",
-                    target_header(grid, header_row, &value_columns)
-                );
-                raw.entity = entity;
-                series.push(raw);
-                units.push(std::collections::HashMap::new());
-                next
-            });
+        let index = *series_index.entry((name_id, entity_id)).or_insert_with(|| {
+            let entity = entity_column.and_then(|column| entity_of(grid.cell(row, column)));
+            let mut raw = RawSeries::new(name.to_string(), 0);
+            raw.attributes.name = name.to_string();
+            raw.attributes.source = format!(
+                "column '{}'",
+                target_header(grid, header_row, &value_columns)
+            );
+            raw.entity = entity;
+            series.push(raw);
+            units.push(std::collections::HashMap::new());
+            next
+        });
         for &(column, role) in &value_columns {
             let role = match (role, row_role) {
                 (ValueRole::Value, Role::Target) => ValueRole::Target,
