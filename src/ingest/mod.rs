@@ -25,6 +25,7 @@ pub mod mapping;
 pub mod metadata;
 pub mod period;
 pub mod prescan;
+pub mod prescan_xlsb;
 pub mod preview;
 pub mod roles;
 pub mod target;

@@ -127,7 +127,7 @@ pub fn check_ods(bytes: &[u8]) -> std::result::Result<(), String> {
     }
 }
 
-fn attribute(element: &BytesStart, name: &str) -> Option<String> {
+pub(super) fn attribute(element: &BytesStart, name: &str) -> Option<String> {
     element
         .attributes()
         .flatten()

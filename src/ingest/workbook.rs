@@ -18,7 +18,7 @@ use calamine::{
 use crate::error::{Error, Result};
 use crate::ingest::format::Format;
 use crate::ingest::grid::{column_name, Cell, Grid};
-use crate::ingest::prescan;
+use crate::ingest::{prescan, prescan_xlsb};
 
 /// Cells kpilot reads from one sheet at most (a 5,000 × 1,000 sheet).
 const MAX_CELLS: usize = 5_000_000;
@@ -67,6 +67,9 @@ impl Workbook {
         }
         if format == Format::Ods {
             prescan::check_ods(bytes).map_err(failure)?;
+        }
+        if format == Format::Xlsb {
+            prescan_xlsb::check_xlsb(bytes).map_err(failure)?;
         }
         // calamine can panic on some damaged files; natively the panic is
         // caught and reported like any other damage. (In the browser a panic

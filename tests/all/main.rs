@@ -5,6 +5,10 @@ mod analysis;
 mod bad_input;
 mod cli;
 mod forecast_oracle;
+/// The fuzz targets' file builders (fuzz/src/lib.rs), to replay their findings.
+#[path = "../../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod fuzz_inputs;
 mod ingest_fixtures;
 mod page_exports;
 mod parser_properties;

@@ -92,3 +92,41 @@ fn an_ods_sheet_without_its_end_is_refused_before_calamine() {
         "{error}"
     );
 }
+
+/// Found by `fuzz/` (read_table_xlsb): records shorter than calamine 0.38
+/// indexes (an empty BrtWbProp, a BrtBundleSh cut inside its relationship
+/// id, an empty cell record, a row header under 4 bytes) and a sheet named
+/// by a relationship the workbook does not have. Each made calamine panic
+/// (caught natively, the end of the module in the browser); the xlsb
+/// prescan refuses them first, saying which record is wrong.
+#[test]
+fn xlsb_records_that_made_calamine_panic_are_refused_before_calamine() {
+    let upstream = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/upstream");
+    for (name, expected) in [
+        (
+            "xlsb_bundle_sheet_missing_relationship.parts",
+            "which xl/_rels/workbook.bin.rels does not have",
+        ),
+        ("xlsb_bundle_sheet_short_record.parts", "BrtBundleSh record"),
+        (
+            "xlsb_workbook_property_empty.parts",
+            "BrtWbProp record of 0 bytes",
+        ),
+        (
+            "xlsb_cells_reader_empty_record.parts",
+            "refers to shared string 0",
+        ),
+        ("xlsb_read_u32_short.parts", "the file is damaged"),
+    ] {
+        let parts = std::fs::read(upstream.join(name)).expect("a fuzz input");
+        let bytes = crate::fuzz_inputs::xlsb(&parts);
+        let error = read_table(&bytes, "fuzz.xlsb", &ReadOptions::default())
+            .expect_err("a damaged workbook")
+            .to_string();
+        assert!(
+            !error.contains("internal structure is inconsistent"),
+            "{name}: calamine panicked (caught): {error}"
+        );
+        assert!(error.contains(expected), "{name}: {error}");
+    }
+}
