@@ -17,5 +17,6 @@ mod realworld;
 mod realworld_patterns;
 mod regression;
 mod suggestions;
+mod table_checks;
 mod timeseries_oracle;
 mod timeseries_robustness;

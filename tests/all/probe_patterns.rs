@@ -8,14 +8,9 @@
 //! that names what was seen.
 
 use kpilot::ingest::{read_table, ReadOptions};
-use kpilot::model::{Confidence, Direction, DirectionSource, KpiMeta, KpiTable, TargetKind};
 
-const TOLERANCE: f64 = 1e-9;
-
-fn read(file: &str, bytes: &[u8]) -> KpiTable {
-    read_table(bytes, file, &ReadOptions::default())
-        .unwrap_or_else(|error| panic!("{file}: {error}"))
-}
+use super::table_checks::{assert_target, kpi, labels, read, TOLERANCE};
+use kpilot::model::{Confidence, Direction, DirectionSource, KpiTable, TargetKind};
 
 /// The error message of a file that must be refused.
 fn refusal(file: &str, bytes: &[u8]) -> String {
@@ -25,22 +20,8 @@ fn refusal(file: &str, bytes: &[u8]) -> String {
     }
 }
 
-fn labels(table: &KpiTable) -> Vec<String> {
-    table.periods.iter().map(|period| period.label()).collect()
-}
-
 fn names(table: &KpiTable) -> Vec<&str> {
     table.kpis.iter().map(|kpi| kpi.name.as_str()).collect()
-}
-
-/// The KPI called `name` and its values.
-fn kpi<'a>(table: &'a KpiTable, name: &str) -> (&'a KpiMeta, Vec<Option<f64>>) {
-    let index = table
-        .kpis
-        .iter()
-        .position(|kpi| kpi.name == name)
-        .unwrap_or_else(|| panic!("no KPI '{name}' among {:?}", names(table)));
-    (&table.kpis[index], table.values_of(index))
 }
 
 fn assert_values(name: &str, actual: &[Option<f64>], expected: &[Option<f64>]) {
@@ -65,22 +46,6 @@ fn assert_direction(table: &KpiTable, name: &str, direction: Direction, source: 
         (meta.direction, meta.direction_source),
         (direction, source),
         "'{name}': direction"
-    );
-}
-
-fn assert_target(meta: &KpiMeta, kind: TargetKind, value: f64) {
-    let target = meta
-        .target
-        .as_ref()
-        .unwrap_or_else(|| panic!("'{}' has no target", meta.name));
-    assert_eq!(target.kind, kind, "'{}': target kind", meta.name);
-    assert!(
-        target
-            .value
-            .is_some_and(|got| (got - value).abs() <= TOLERANCE),
-        "'{}': target {:?}, expected {value}",
-        meta.name,
-        target.value
     );
 }
 

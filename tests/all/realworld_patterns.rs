@@ -5,30 +5,22 @@
 //! per bug of issue 7, named after what broke. Every expected number below
 //! is the one the generator wrote, typed out by hand.
 
+use super::table_checks::{assert_target, kpi, labels, read, read_with, TOLERANCE};
 use chrono::NaiveDate;
 use kpilot::analysis::health::Verdict;
 use kpilot::analysis::{analyze, AnalysisOptions};
 use kpilot::ingest::mapping::{ColumnChoice, Mapping};
-use kpilot::ingest::{read_table, ReadOptions};
+use kpilot::ingest::ReadOptions;
 use kpilot::model::{
     Confidence, Direction, DirectionSource, Frequency, KpiMeta, KpiTable, Layout, TargetKind,
 };
 
-const TOLERANCE: f64 = 1e-9;
 /// A missing value in an expected series.
 const MISSING: f64 = f64::NAN;
 
 const MONTHS_2024_H1: &[&str] = &[
     "2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06",
 ];
-
-fn read_with(file: &str, bytes: &[u8], options: &ReadOptions) -> KpiTable {
-    read_table(bytes, file, options).unwrap_or_else(|error| panic!("{file}: {error}"))
-}
-
-fn read(file: &str, bytes: &[u8]) -> KpiTable {
-    read_with(file, bytes, &ReadOptions::default())
-}
 
 /// Reading as of 1 December 2026, for months written without a year.
 fn read_today(file: &str, bytes: &[u8]) -> KpiTable {
@@ -39,24 +31,10 @@ fn read_today(file: &str, bytes: &[u8]) -> KpiTable {
     read_with(file, bytes, &options)
 }
 
-fn labels(table: &KpiTable) -> Vec<String> {
-    table.periods.iter().map(|period| period.label()).collect()
-}
-
 fn names(table: &KpiTable) -> Vec<&str> {
     let mut names: Vec<&str> = table.kpis.iter().map(|kpi| kpi.name.as_str()).collect();
     names.sort_unstable();
     names
-}
-
-/// The KPI called `name` and its values.
-fn kpi<'a>(table: &'a KpiTable, name: &str) -> (&'a KpiMeta, Vec<Option<f64>>) {
-    let index = table
-        .kpis
-        .iter()
-        .position(|kpi| kpi.name == name)
-        .unwrap_or_else(|| panic!("no KPI '{name}' among {:?}", names(table)));
-    (&table.kpis[index], table.values_of(index))
 }
 
 /// `expected` writes a missing value as `MISSING` (NaN).
@@ -77,22 +55,6 @@ fn assert_series(table: &KpiTable, name: &str, entity: Option<&str>, expected: &
     let (meta, values) = kpi(table, name);
     assert_eq!(meta.entity.as_deref(), entity, "'{name}': entity");
     assert_values(name, &values, expected);
-}
-
-fn assert_target(meta: &KpiMeta, kind: TargetKind, value: f64) {
-    let target = meta
-        .target
-        .as_ref()
-        .unwrap_or_else(|| panic!("'{}' has no target", meta.name));
-    assert_eq!(target.kind, kind, "'{}': target kind", meta.name);
-    assert!(
-        target
-            .value
-            .is_some_and(|got| (got - value).abs() <= TOLERANCE),
-        "'{}': target {:?}, expected {value}",
-        meta.name,
-        target.value
-    );
 }
 
 fn assert_history(meta: &KpiMeta, expected: &[f64]) {
