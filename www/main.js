@@ -62,6 +62,7 @@ const state = {
   fileName: null,
   horizon: null, // periods; null until the person picks one (the engine's default applies)
   tab: 'grid',
+  keyResultsStale: false, // the key-results panel awaits a rebuild (see renderKeyResults)
   openGeneration: 0,
   sheet: null, // the sheet the person picked (null: detected)
   choices: {}, // mapping fields the person set in "Check how we read your file"
@@ -623,7 +624,7 @@ function render() {
     replace(view.panels.grid, h('p', { class: 'empty-state' }, 'No KPIs were found in this sheet.'));
     renderSummary(report);
   }
-  renderKeyResults(report);
+  renderKeyResults(report, { force: true });
   // The lead/lag view is drawn when it is first shown (or printed): an edit
   // does not change it, and a large sheet's matrix costs nothing until then.
   state.leadLagDrawn = false;
@@ -658,10 +659,17 @@ function renderHeadline(report) {
   view.headline.hidden = !view.headline.textContent;
 }
 
-/** The key-results panel and its tab's count. */
-function renderKeyResults(report) {
+/**
+ * The key-results tab's count, and its panel when it is shown: an edit
+ * while another tab is open only marks the panel stale, and showing (or
+ * printing) it rebuilds it — on a 500-KPI sheet the hidden rebuild was most
+ * of an edit's time.
+ */
+function renderKeyResults(report, { force = false } = {}) {
   const krCount = (report.suggestions ?? []).filter((s) => s.kind === 'primary' || s.kind === 'supporting').length;
   view.counts.suggestions.textContent = String(krCount);
+  state.keyResultsStale = !force && state.tab !== 'suggestions';
+  if (state.keyResultsStale) return;
   replace(
     view.panels.suggestions,
     renderSuggestions(report, {
@@ -833,6 +841,7 @@ function selectTab(name, { focus = false } = {}) {
     if (selected && focus) tab.focus();
   }
   if (name === 'leadlag') drawLeadLag();
+  if (name === 'suggestions' && state.keyResultsStale && state.report) renderKeyResults(state.report);
   for (const [key, panel] of Object.entries(view.panels)) panel.hidden = key !== name;
 }
 
@@ -848,7 +857,10 @@ for (const tab of view.tabs) {
   });
 }
 
-window.addEventListener('beforeprint', () => drawLeadLag());
+window.addEventListener('beforeprint', () => {
+  drawLeadLag();
+  if (state.keyResultsStale && state.report) renderKeyResults(state.report, { force: true });
+});
 
 // Undo and redo from the keyboard, except where the keys edit text.
 document.addEventListener('keydown', (event) => {
