@@ -25,6 +25,7 @@ pub mod mapping;
 pub mod metadata;
 pub mod period;
 pub mod prescan;
+mod prescan_ods;
 pub mod prescan_xlsb;
 pub mod preview;
 pub mod roles;

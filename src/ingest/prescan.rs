@@ -13,6 +13,8 @@ use std::io::{BufReader, Cursor};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader as XmlReader;
 
+use super::prescan_ods;
+
 /// Cells a sheet may span once calamine has expanded it (the same bound
 /// as the cells kpilot reads from one sheet).
 pub const MAX_SPANNED_CELLS: usize = 5_000_000;
@@ -25,15 +27,19 @@ const ODS_MAX_COLUMNS: usize = 16_384;
 /// pushes them one by one, so a huge count is a huge string.
 const ODS_MAX_SPACES: usize = 1_000_000;
 
-/// Checks that no sheet of an .ods spans more than `MAX_SPANNED_CELLS` once
-/// its repeated rows and columns are expanded, as calamine expands them,
-/// and that `content.xml` does not end inside a sheet or a cell's comment
-/// (calamine 0.38 reads on past the end of the file there, forever).
+/// Checks that calamine's reading of an .ods's `content.xml` comes to an
+/// end (`prescan_ods`: calamine 0.38 reads on past the end of the file inside
+/// a sheet or a cell's comment, forever), and that no sheet spans more than
+/// `MAX_SPANNED_CELLS` once its repeated rows and columns are expanded, as
+/// calamine expands them.
 /// A file calamine cannot open at all passes: calamine says what is wrong.
 pub fn check_ods(bytes: &[u8]) -> std::result::Result<(), String> {
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
+    if let Ok(content) = archive.by_name("content.xml") {
+        prescan_ods::check_reading_ends(BufReader::new(content))?;
+    }
     let Ok(content) = archive.by_name("content.xml") else {
         return Ok(());
     };
@@ -42,10 +48,6 @@ pub fn check_ods(bytes: &[u8]) -> std::result::Result<(), String> {
     reader.config_mut().expand_empty_elements = true;
     let mut buffer = Vec::new();
     let mut table: Option<OdsSpan> = None;
-    // The sheet calamine is reading (it reads only named ones) and whether
-    // a comment is open in it.
-    let mut open_table: Option<String> = None;
-    let mut open_annotation = false;
     let mut spaces = 0_usize;
     loop {
         let event = match reader.read_event_into(&mut buffer) {
@@ -54,23 +56,11 @@ pub fn check_ods(bytes: &[u8]) -> std::result::Result<(), String> {
             Err(_) => return Ok(()),
         };
         match event {
-            Event::Eof => {
-                return match open_table {
-                    Some(name) if open_annotation => Err(format!(
-                        "sheet '{name}' ends inside a cell's comment: the file is cut short or damaged"
-                    )),
-                    Some(name) => Err(format!(
-                        "sheet '{name}' has no end: the file is cut short or damaged"
-                    )),
-                    None => Ok(()),
-                };
-            }
+            Event::Eof => return Ok(()),
             Event::Start(element) => match element.name().as_ref() {
                 "table:table" => {
-                    open_table = attribute(&element, "table:name");
-                    table = open_table.clone().map(OdsSpan::new);
+                    table = attribute(&element, "table:name").map(OdsSpan::new);
                 }
-                "office:annotation" => open_annotation = true,
                 "text:s" => {
                     spaces = spaces.saturating_add(repeats(&element, "text:c"));
                     if spaces > ODS_MAX_SPACES {
@@ -113,12 +103,10 @@ pub fn check_ods(bytes: &[u8]) -> std::result::Result<(), String> {
                     }
                 }
                 "table:table" => {
-                    open_table = None;
                     if let Some(span) = table.take() {
                         span.check()?;
                     }
                 }
-                "office:annotation" => open_annotation = false,
                 _ => {}
             },
             _ => {}

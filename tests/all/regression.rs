@@ -65,30 +65,48 @@ fn an_xls_formula_longer_than_its_record_is_refused_before_calamine() {
     );
 }
 
+/// Reads a file on another thread and gives up after 10 s: a file that
+/// calamine would read forever fails the test instead of hanging it.
+fn read_within_10_s(bytes: Vec<u8>, file: &'static str) -> Result<usize, String> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let read = read_table(&bytes, file, &ReadOptions::default());
+        // The test may have given up waiting; nothing to tell then.
+        let _ = sender.send(
+            read.map(|table| table.kpis.len())
+                .map_err(|error| error.to_string()),
+        );
+    });
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("{file}: read within 10 s, not a hang"))
+}
+
 /// Found by `fuzz/` (read_table_ods): a content.xml that stops inside its
 /// sheet. calamine 0.38 reads on past the end of the file, forever (the
 /// fuzz inputs ran over 60 s); the prescan refuses it first, at once.
 #[test]
 fn an_ods_sheet_without_its_end_is_refused_before_calamine() {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let bytes = include_bytes!("../fixtures/regression_ods_sheet_without_end.ods");
-        let read = read_table(
-            bytes,
-            "regression_ods_sheet_without_end.ods",
-            &ReadOptions::default(),
-        );
-        // The test may have given up waiting; nothing to tell then.
-        let _ = sender.send(read.map(|table| table.kpis.len()));
-    });
-    let read = receiver
-        .recv_timeout(std::time::Duration::from_secs(10))
-        .expect("read within 10 s, not a hang");
-    let error = read.expect_err("a sheet cut short");
+    let bytes = include_bytes!("../fixtures/regression_ods_sheet_without_end.ods").to_vec();
+    let error = read_within_10_s(bytes, "regression_ods_sheet_without_end.ods")
+        .expect_err("a sheet cut short");
     assert!(
-        error
-            .to_string()
-            .contains("sheet 'KPIs' has no end: the file is cut short or damaged"),
+        error.contains("sheet 'KPIs' has no end: the file is cut short or damaged"),
+        "{error}"
+    );
+}
+
+/// Found by `fuzz/` (read_table_ods, second round): a sheet whose sheet end
+/// tag is swallowed by calamine's reading of its cells (a cell not closed is
+/// skipped to its end tag), so calamine again reads past the end of the
+/// file. The prescan walks content.xml as calamine does and refuses it.
+#[test]
+fn an_ods_whose_cells_swallow_the_sheet_end_is_refused_before_calamine() {
+    let content = include_bytes!("../fixtures/regression_ods_content_read_forever.xml");
+    let bytes = crate::fuzz_inputs::ods(content);
+    let error = read_within_10_s(bytes, "fuzz.ods").expect_err("a damaged content.xml");
+    assert!(
+        error.contains("has no end: the file is cut short or damaged"),
         "{error}"
     );
 }
