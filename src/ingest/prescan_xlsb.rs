@@ -85,18 +85,22 @@ pub fn check_xlsb(bytes: &[u8]) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// A part of the archive found as calamine finds it (case and slashes
-/// aside), read whole into memory only when small: records are streamed.
+/// A part's name in the archive as calamine finds it: case and slashes
+/// aside, else as written.
+fn part_name(paths: &HashMap<String, String>, path: &str) -> String {
+    paths
+        .get(&path.to_ascii_lowercase())
+        .map_or(path, String::as_str)
+        .to_string()
+}
+
+/// A part of the archive, its records streamed.
 fn open_part<'a, 'b>(
     archive: &'a mut zip::ZipArchive<Cursor<&'b [u8]>>,
     paths: &HashMap<String, String>,
     path: &str,
 ) -> Option<Records<zip::read::ZipFile<'a, Cursor<&'b [u8]>>>> {
-    let name = paths
-        .get(&path.to_ascii_lowercase())
-        .map_or(path, String::as_str)
-        .to_string();
-    let part = archive.by_name(&name).ok()?;
+    let part = archive.by_name(&part_name(paths, path)).ok()?;
     Some(Records {
         reader: BufReader::new(part),
         kept: Vec::with_capacity(KEPT_BYTES),
@@ -109,11 +113,7 @@ fn read_relationships(
     paths: &HashMap<String, String>,
 ) -> HashMap<String, String> {
     let mut relationships = HashMap::new();
-    let name = paths
-        .get("xl/_rels/workbook.bin.rels")
-        .cloned()
-        .unwrap_or_else(|| "xl/_rels/workbook.bin.rels".to_string());
-    let Ok(part) = archive.by_name(&name) else {
+    let Ok(part) = archive.by_name(&part_name(paths, "xl/_rels/workbook.bin.rels")) else {
         return relationships;
     };
     let mut reader = XmlReader::from_reader(BufReader::new(part));
@@ -200,9 +200,23 @@ impl<R: Read> Records<R> {
     }
 
     fn u32_at(&self, offset: usize) -> Option<u32> {
-        let bytes = self.kept.get(offset..offset + 4)?;
-        Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+        u32_at(&self.kept, offset)
     }
+}
+
+/// A little-endian u32 at `offset`, if the bytes are there.
+fn u32_at(bytes: &[u8], offset: usize) -> Option<u32> {
+    let bytes = bytes.get(offset..offset.checked_add(4)?)?;
+    Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+}
+
+/// UTF-16LE bytes as text (an odd last byte is dropped).
+fn utf16(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    String::from_utf16_lossy(&units)
 }
 
 /// The refusal for a record shorter than what calamine reads of it.
@@ -294,11 +308,7 @@ fn check_workbook<R: Read>(
                         "its workbook names a sheet by a relationship id of {id_length} characters: the file is damaged"
                     ));
                 };
-                let units: Vec<u16> = id
-                    .chunks_exact(2)
-                    .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
-                    .collect();
-                let id = String::from_utf16_lossy(&units);
+                let id = utf16(id);
                 let Some(target) = relationships.get(&id) else {
                     return Err(format!(
                         "its workbook names a sheet by relationship '{id}', which xl/_rels/workbook.bin.rels does not have: the file is damaged"
@@ -322,20 +332,12 @@ fn check_workbook<R: Read>(
 /// messages only; empty if it is not there whole).
 fn sheet_name(kept: &[u8], from: usize, length: usize) -> String {
     let record = kept.get(from..length.min(kept.len())).unwrap_or_default();
-    let Some(count) = record
-        .get(..4)
-        .map(|bytes| u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize)
-    else {
+    let Some(count) = u32_at(record, 0) else {
         return String::new();
     };
-    let units: Vec<u16> = record
-        .get(4..)
-        .unwrap_or_default()
-        .chunks_exact(2)
-        .take(count)
-        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
-        .collect();
-    String::from_utf16_lossy(&units)
+    let characters = record.get(4..).unwrap_or_default();
+    let end = characters.len().min((count as usize).saturating_mul(2));
+    utf16(&characters[..end])
 }
 
 /// The bytes calamine's cells reader indexes in a cell record.

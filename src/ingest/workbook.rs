@@ -61,15 +61,15 @@ impl Workbook {
             file: file.to_string(),
             detail,
         };
-        if format == Format::Xls {
-            check_compound_file(bytes).map_err(|detail| failure(explain(&detail)))?;
-            prescan::check_xls(bytes).map_err(failure)?;
-        }
-        if format == Format::Ods {
-            prescan::check_ods(bytes).map_err(failure)?;
-        }
-        if format == Format::Xlsb {
-            prescan_xlsb::check_xlsb(bytes).map_err(failure)?;
+        // What calamine would trust and choke on, measured first.
+        match format {
+            Format::Xls => {
+                check_compound_file(bytes).map_err(|detail| failure(explain(&detail)))?;
+                prescan::check_xls(bytes).map_err(failure)?;
+            }
+            Format::Ods => prescan::check_ods(bytes).map_err(failure)?,
+            Format::Xlsb => prescan_xlsb::check_xlsb(bytes).map_err(failure)?,
+            _ => {}
         }
         // calamine can panic on some damaged files; natively the panic is
         // caught and reported like any other damage. (In the browser a panic
