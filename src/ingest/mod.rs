@@ -26,6 +26,7 @@ pub mod metadata;
 pub mod period;
 pub mod prescan;
 mod prescan_ods;
+pub mod prescan_xls;
 pub mod prescan_xlsb;
 pub mod preview;
 pub mod roles;

@@ -18,7 +18,7 @@ use calamine::{
 use crate::error::{Error, Result};
 use crate::ingest::format::Format;
 use crate::ingest::grid::{column_name, Cell, Grid};
-use crate::ingest::{prescan, prescan_xlsb};
+use crate::ingest::{prescan, prescan_xls, prescan_xlsb};
 
 /// Cells kpilot reads from one sheet at most (a 5,000 × 1,000 sheet).
 const MAX_CELLS: usize = 5_000_000;
@@ -65,7 +65,7 @@ impl Workbook {
         match format {
             Format::Xls => {
                 check_compound_file(bytes).map_err(|detail| failure(explain(&detail)))?;
-                prescan::check_xls(bytes).map_err(failure)?;
+                prescan_xls::check_xls(bytes).map_err(failure)?;
             }
             Format::Ods => prescan::check_ods(bytes).map_err(failure)?,
             Format::Xlsb => prescan_xlsb::check_xlsb(bytes).map_err(failure)?,

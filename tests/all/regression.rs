@@ -65,6 +65,52 @@ fn an_xls_formula_longer_than_its_record_is_refused_before_calamine() {
     );
 }
 
+/// Whether calamine itself panics reading every sheet of an .xls (the
+/// prescan is what keeps kpilot from calling it on such a file).
+fn calamine_panics_on_xls(bytes: &'static [u8]) -> bool {
+    use calamine::Reader;
+    std::panic::catch_unwind(|| {
+        if let Ok(mut workbook) = calamine::Xls::new(std::io::Cursor::new(bytes)) {
+            for name in workbook.sheet_names() {
+                let _ = workbook.worksheet_range(&name);
+            }
+        }
+    })
+    .is_err()
+}
+
+/// Found by `fuzz/` (read_table_xls): a BIFF8 PtgArea token with fewer than
+/// its eight bytes left in the formula, and a shared string whose extension
+/// flag leaves fewer than the four bytes of its length. calamine 0.38 indexes
+/// both unchecked and panics (a trap in the browser); the prescan walks the
+/// formula tokens and the shared strings as calamine does and refuses them.
+#[test]
+fn xls_formula_tokens_and_shared_strings_cut_short_are_refused_before_calamine() {
+    let cases: [(&'static [u8], &str, &str); 2] = [
+        (
+            include_bytes!("../fixtures/regression_xls_formula_area_token_short.xls"),
+            "regression_xls_formula_area_token_short.xls",
+            "a formula's token runs past the end of the formula",
+        ),
+        (
+            include_bytes!("../fixtures/regression_xls_sst_rich_string_short.xls"),
+            "regression_xls_sst_rich_string_short.xls",
+            "a shared string runs past the end of its record",
+        ),
+    ];
+    for (bytes, name, message) in cases {
+        let error = read_table(bytes, name, &ReadOptions::default()).expect_err(name);
+        assert!(error.to_string().contains(message), "{name}: {error}");
+        // The guard is still needed: when calamine reads these without
+        // panicking, its fix has landed and the walk can go.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let panics = calamine_panics_on_xls(bytes);
+        std::panic::set_hook(hook);
+        assert!(panics, "{name}: calamine no longer panics on it");
+    }
+}
+
 /// Reads a file on another thread and gives up after 10 s: a file that
 /// calamine would read forever fails the test instead of hanging it.
 fn read_within_10_s(bytes: Vec<u8>, file: &'static str) -> Result<usize, String> {
