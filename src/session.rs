@@ -121,6 +121,34 @@ impl Opening {
         }
     }
 
+    /// Calls `show` with the lean report of the KPIs as analysed, when they
+    /// are and the lead/lag scan has not run yet: its `lead_lag` is empty and
+    /// `lead_lag_pending` set, its key results do not yet know which KPIs
+    /// lead others. The page shows the grid from it while the pairs are
+    /// tested. `None` before `analyse_kpis` and after `scan_lead_lag`.
+    pub fn before_scan<T>(&self, show: impl FnOnce(&LeanReport<'_>) -> T) -> Option<T> {
+        let analysis = self.analysis.as_ref().filter(|_| !self.scanned)?;
+        let labels = report::period_labels(&self.table);
+        let suggestions = suggest::suggest(&self.table, analysis);
+        let rows: Vec<serde_json::Value> = self
+            .table
+            .kpis
+            .iter()
+            .zip(&analysis.kpis)
+            .map(|(meta, kpi)| headline_row(meta, kpi))
+            .collect();
+        Some(show(&lean::build(LeanParts {
+            table: &self.table,
+            analysis,
+            labels: &labels,
+            lead_lag: Vec::new(),
+            pair_words: Vec::new(),
+            suggestions: &suggestions,
+            headline: headline_of(&rows),
+            lead_lag_pending: true,
+        })))
+    }
+
     /// The session, with whatever stage is left run first.
     pub fn finish(mut self) -> Session {
         self.scan_lead_lag();
@@ -258,6 +286,7 @@ impl Session {
             pair_words,
             suggestions: &self.suggestions,
             headline: self.headline(),
+            lead_lag_pending: false,
         })
     }
 
@@ -418,7 +447,7 @@ impl Session {
 
     /// The one-sentence answer above the grid.
     pub fn headline(&self) -> String {
-        words::headline(&serde_json::json!({ "kpis": self.headline_rows }))
+        headline_of(&self.headline_rows)
     }
 
     /// The plain sentences for the KPI at `index`.
@@ -556,6 +585,11 @@ impl Session {
             full.suggestions.clone_from(&self.suggestions);
         }
     }
+}
+
+/// The headline of KPIs given as [`headline_row`]s.
+fn headline_of(rows: &[serde_json::Value]) -> String {
+    words::headline(&serde_json::json!({ "kpis": rows }))
 }
 
 /// The fields of a KPI the headline reads, as the report writes them.

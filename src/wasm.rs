@@ -136,6 +136,15 @@ impl Opening {
         self.inner.analyse_kpis();
     }
 
+    /// The lean report of the KPIs as analysed, before the lead/lag scan
+    /// (JSON text with `lead_lag_pending: true`), for the page to show the
+    /// grid while the pairs are tested; `undefined` before `analyseKpis` and
+    /// after `scanLeadLag`.
+    #[wasm_bindgen(js_name = reportBeforeScan)]
+    pub fn report_before_scan(&self) -> Result<Option<String>, JsError> {
+        self.inner.before_scan(|report| to_json(report)).transpose()
+    }
+
     /// Tests every ordered pair of KPIs for a lead.
     #[wasm_bindgen(js_name = scanLeadLag)]
     pub fn scan_lead_lag(&mut self) {

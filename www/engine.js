@@ -20,6 +20,7 @@ const stats = {
   metadata: 0,
   pending: 0,
   progress: 0,
+  early: 0,
   workersStarted: 0,
 };
 globalThis.__kpilotStats = stats;
@@ -63,6 +64,16 @@ export class Engine {
       this.onProgress(message.progress, { stage: message.stage ?? null, remaining_ms: message.remaining_ms ?? null });
       return;
     }
+    if (message.early) {
+      // The KPIs are analysed and the lead/lag scan runs: the grid can show.
+      stats.early += 1;
+      try {
+        entry.onEarly?.(JSON.parse(message.json));
+      } catch {
+        // The answer that follows is complete; a bad early one only shows later.
+      }
+      return;
+    }
     this.pending.delete(message.id);
     if (message.ok) {
       if (typeof message.json !== 'string') {
@@ -84,7 +95,8 @@ export class Engine {
     }
   }
 
-  request(type, fields = {}) {
+  /** `onEarly(report)`, when given, receives a report sent before the answer (see worker.js). */
+  request(type, fields = {}, { onEarly = null } = {}) {
     stats[type] = (stats[type] ?? 0) + 1;
     const id = this.nextId++;
     if (this.broken) return Promise.reject(new Error(this.broken));
@@ -94,6 +106,7 @@ export class Engine {
     };
     return new Promise((resolve, reject) => {
       this.pending.set(id, {
+        onEarly,
         resolve: (value) => {
           settled();
           resolve(value);
@@ -103,7 +116,7 @@ export class Engine {
           reject(error);
         },
       });
-      this.worker.postMessage({ id, type, ...fields });
+      this.worker.postMessage({ id, type, ...fields, ...(onEarly ? { early: true } : {}) });
     });
   }
 
@@ -111,10 +124,13 @@ export class Engine {
    * Opens a file: `{file}` (a File or Blob), `{url}` (same origin), or with
    * `from: 'current' | 'candidate'` the open file or the last one that failed
    * (see worker.js). `targets` undefined keeps the loaded metadata sheet.
+   * `onEarly(report)` receives the report of the KPIs alone while the
+   * lead/lag scan still runs (`lead_lag_pending: true`); the promise then
+   * resolves with the whole report.
    */
-  open({ file, url, from, name, sheet, mapping, targets }) {
+  open({ file, url, from, name, sheet, mapping, targets, onEarly = null }) {
     const source = from ?? (file ? 'file' : url ? 'url' : 'current');
-    return this.request('open', { from: source, file, url, name, sheet: sheet ?? null, mapping: mapping ?? null, targets });
+    return this.request('open', { from: source, file, url, name, sheet: sheet ?? null, mapping: mapping ?? null, targets }, { onEarly });
   }
   preview({ from = 'current', sheet, mapping } = {}) {
     return this.request('preview', { from, sheet: sheet ?? null, mapping: mapping ?? null });

@@ -187,6 +187,19 @@ class Matrix {
 
 /** Builds the view; `onOpen(name)` opens a KPI's detail. */
 export function renderLeadLag(report, { onOpen }) {
+  if (report.lead_lag_pending) {
+    const kpis = report.kpis?.length ?? 0;
+    return h(
+      'div',
+      { class: 'leadlag' },
+      h(
+        'p',
+        { class: 'pending-note', role: 'status' },
+        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+        `Looking for KPIs that lead others: each of the ${kpis.toLocaleString('en-US')} KPIs against every other, lag by lag. The pairs appear here when the scan is done; the grid is ready now.`,
+      ),
+    );
+  }
   const frequency = report.source?.frequency;
   // The report lists the significant pairs only; lead_lag_tested counts every
   // ordered pair tested (an older engine listed them all, hence the filter).

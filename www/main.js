@@ -148,15 +148,31 @@ async function openNewFile({ file, url, name }) {
   const generation = ++state.openGeneration;
   hideError();
   if (view.detail.open) view.detail.close();
+  const source = file ? { blob: file } : { url };
+  let answered = false;
+  let early = null;
+  // The grid shows as soon as the KPIs are analysed; the lead/lag scan and
+  // the key results that rest on it follow (completeScan). A scan that ends
+  // before the next frame shows nothing early.
+  const onEarly = (report) =>
+    requestAnimationFrame(() => {
+      if (answered || generation !== state.openGeneration) return;
+      early = report;
+      adoptReport(report, { name, source });
+      announce(`Analysed ${name}: ${report.kpis?.length ?? 0} KPIs. Still looking for KPIs that lead others.`);
+    });
   try {
-    const report = await withProgress(`Reading ${name}…`, () => engine.open({ file, url, name }));
+    const report = await withProgress(`Reading ${name}…`, () => engine.open({ file, url, name, onEarly }));
+    answered = true;
     if (generation !== state.openGeneration) return; // a newer file was chosen meanwhile
-    adoptReport(report, { name, source: file ? { blob: file } : { url } });
+    if (early && state.report === early) completeScan(report);
+    else adoptReport(report, { name, source });
     await keepFile();
     announce(`Analysed ${name}: ${report.kpis?.length ?? 0} KPIs.`);
   } catch (failure) {
+    answered = true;
     if (generation !== state.openGeneration) return;
-    reportOpenFailure(failure, name, file ? { blob: file } : { url });
+    reportOpenFailure(failure, name, source);
   }
 }
 
@@ -191,6 +207,29 @@ function adoptReport(report, { name, source }) {
   closeCheck({ render: false });
   showResults();
   if (isDoubtful(report)) openCheck({ from: 'current' });
+}
+
+/**
+ * The whole report of a file whose early report is shown: the KPIs are the
+ * same (the engine analyses them before the scan), so only what the scan
+ * adds is merged and drawn again — the lead/lag view, the key results and
+ * their count — and the grid, its focus and its scroll stay as they are.
+ */
+function completeScan(report) {
+  const shown = state.report;
+  for (const field of ['lead_lag', 'lead_lag_tested', 'pair_words', 'suggestions', 'headline', 'horizon']) shown[field] = report[field];
+  delete shown.lead_lag_pending;
+  renderHeadline(shown);
+  view.counts.leadlag.textContent = String(significantPairs(shown));
+  renderKeyResults(shown);
+  state.leadLagDrawn = false;
+  if (state.tab === 'leadlag') drawLeadLag();
+  else scheduleLeadLag();
+}
+
+/** The significant pairs the report lists (an engine that sends every tested pair is filtered the same way). */
+function significantPairs(report) {
+  return (report.lead_lag ?? []).filter((pair) => pair.significant !== false).length;
 }
 
 function isDoubtful(report) {
@@ -558,6 +597,7 @@ async function showDetail(name) {
   const report = state.report;
   const index = report?.kpis?.findIndex((kpi) => kpi.name === name) ?? -1;
   if (index < 0) return;
+  const generation = state.openGeneration;
   let detail;
   try {
     detail = await engine.detail(index);
@@ -565,8 +605,10 @@ async function showDetail(name) {
     showError(`Could not show “${name}”`, failure.message);
     return;
   }
-  if (state.report !== report || report.kpis[index]?.name !== name) return; // another file or reading since
-  openDetail(view.detail, report, detail, { onOpen: showDetail, onDirection: callbacks.onSetDirection });
+  // Another file or reading since? (The report of the same reading may have
+  // been completed by its lead/lag scan meanwhile: the detail waited for it.)
+  if (generation !== state.openGeneration || state.report?.kpis?.[index]?.name !== name) return;
+  openDetail(view.detail, state.report, detail, { onOpen: showDetail, onDirection: callbacks.onSetDirection });
 }
 
 function currentHorizon() {
@@ -612,11 +654,8 @@ function render() {
   renderHeadline(report);
   renderToolbar();
   const kpiCount = report.kpis?.length ?? 0;
-  // report.lead_lag holds the significant pairs (an engine that sends every
-  // tested pair is filtered the same way); lead_lag_tested counts them all.
-  const leadCount = (report.lead_lag ?? []).filter((pair) => pair.significant !== false).length;
   view.counts.grid.textContent = String(kpiCount);
-  view.counts.leadlag.textContent = String(leadCount);
+  view.counts.leadlag.textContent = report.lead_lag_pending ? '…' : String(significantPairs(report));
 
   if (kpiCount) {
     replace(view.panels.grid, grid.show(report, gridContext(report), [horizonControl(report)]));

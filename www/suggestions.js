@@ -154,6 +154,14 @@ export function renderSuggestions(report, { onOpen, exportAs, baseName, announce
     'div',
     { class: 'suggestions' },
     toolbar,
+    report.lead_lag_pending
+      ? h(
+          'p',
+          { class: 'pending-note', role: 'status' },
+          h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+          'Still looking for KPIs that lead others: key results for the KPIs that drive these may be added in a moment.',
+        )
+      : null,
     keyResults.length
       ? h('ol', { class: 'kr-list' }, keyResults.map((suggestion, index) => krCard(suggestion, index + 1, context)))
       : h('p', { class: 'empty-state' }, 'Nothing needs a key result now: every KPI with a target is healthy and not heading for a breach.'),

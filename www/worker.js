@@ -16,6 +16,10 @@
 //       A failed open keeps the session that was open: the page keeps
 //       showing it. The engine opens in stages (reading, analysing each
 //       KPI, the lead/lag scan), each announced by a progress message.
+//       With `early: true`, once the KPIs are analysed and before the
+//       lead/lag scan runs, an early answer carries the report so far (its
+//       `lead_lag` empty, `lead_lag_pending: true`, key results that do not
+//       yet know which KPIs lead others); the answer still follows.
 //   {id, type: 'preview', from: 'current'|'candidate', sheet?, mapping?}
 //       value: the sheet preview (rows × columns of text, parts marked).
 //   {id, type: 'detail', index: number}
@@ -47,6 +51,7 @@
 //            path), spark: [number|null] (≤ 120 points)}],
 //    lead_lag: [pair],               the significant pairs
 //    lead_lag_tested: number,        every ordered pair tested
+//    lead_lag_pending?: true,        only in an early answer: the scan runs
 //    pair_words: [string],           a sentence per pair of lead_lag
 //    suggestions, horizon, disclaimer, headline}
 //
@@ -68,6 +73,10 @@
 //                                  'reading', 'analysing', 'leadlag',
 //                                  'report') and about how long is left, for
 //                                  a loading indicator
+//   {id, early: true, json: string}
+//                                  at most one, before the answer of an
+//                                  'open' that asked for it: the report
+//                                  without the lead/lag scan (see 'open')
 //   {id, ok: true, value}          the answer
 //   {id, ok: true, json: string}   the answer as JSON text (reports,
 //                                  patches, details: one string clones
@@ -191,7 +200,7 @@ async function bytesOf(blob) {
   return new Uint8Array(await blob.arrayBuffer());
 }
 
-async function open({ id, from, file, url, name, sheet, mapping, targets }) {
+async function open({ id, from, file, url, name, sheet, mapping, targets, early }) {
   let next;
   if (from === 'file') {
     refuseIfTooLarge(name, file.size);
@@ -241,6 +250,8 @@ async function open({ id, from, file, url, name, sheet, mapping, targets }) {
     opening.analyseKpis();
     estimate.done('analysing');
     if (opening.pairs() > 0) {
+      const report = early ? opening.reportBeforeScan() : undefined;
+      if (typeof report === 'string') self.postMessage({ id, early: true, json: report });
       progress(id, `Looking for KPIs that lead others (${opening.pairs().toLocaleString('en-US')} pairs)…`, { stage: 'leadlag', remaining: estimate.remaining('leadlag') });
       opening.scanLeadLag();
       estimate.done('leadlag');

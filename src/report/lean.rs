@@ -30,6 +30,11 @@ pub struct LeanReport<'a> {
     pub lead_lag: Vec<LeadLagReport>,
     /// Every ordered pair tested.
     pub lead_lag_tested: usize,
+    /// The lead/lag scan has not run yet: `lead_lag` is empty because the
+    /// pairs are still being tested, not because none leads another (the
+    /// report the page shows while the scan runs; see `Opening`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lead_lag_pending: bool,
     /// A sentence without numbers per pair of `lead_lag`, in order.
     pub pair_words: Vec<String>,
     pub suggestions: &'a [Suggestion],
@@ -102,6 +107,8 @@ pub struct LeanParts<'a> {
     pub pair_words: Vec<String>,
     pub suggestions: &'a [Suggestion],
     pub headline: String,
+    /// See [`LeanReport::lead_lag_pending`].
+    pub lead_lag_pending: bool,
 }
 
 /// Builds the lean report.
@@ -114,6 +121,7 @@ pub fn build(parts: LeanParts<'_>) -> LeanReport<'_> {
         pair_words,
         suggestions,
         headline,
+        lead_lag_pending,
     } = parts;
     LeanReport {
         source: super::source_report(table),
@@ -123,6 +131,7 @@ pub fn build(parts: LeanParts<'_>) -> LeanReport<'_> {
             .collect(),
         lead_lag,
         lead_lag_tested: analysis.lead_lag.len(),
+        lead_lag_pending,
         pair_words,
         suggestions,
         horizon: analysis.horizon,

@@ -1,13 +1,15 @@
 //! What the page saves and shares, checked natively: the metadata sheet of
 //! edited targets read back, the self-contained HTML report, the sheet
-//! preview of "Check how we read your file", and undoing an edit.
+//! preview of "Check how we read your file", undoing an edit, and the
+//! grid the page shows while the lead/lag scan runs.
 
 use std::process::Command;
 
 use kpilot::analysis::AnalysisOptions;
 use kpilot::ingest::mapping::Mapping;
 use kpilot::ingest::{self, ReadOptions};
-use kpilot::session::{ExportFormat, Session};
+use kpilot::report::PairDetail;
+use kpilot::session::{ExportFormat, Opening, Session};
 
 fn sample() -> Vec<u8> {
     kpilot::sample::sample_workbook().expect("the sample workbook is written")
@@ -243,4 +245,61 @@ fn every_kpi_gets_its_sentences() {
         words.status
     );
     assert_eq!(session.pair_words().len(), session.report().lead_lag.len());
+}
+
+#[test]
+fn the_report_before_the_scan_is_the_grid_with_the_pairs_still_to_come() {
+    let bytes = sample();
+    let mut opening = Opening::read(
+        &bytes,
+        "kpilot-sample.xlsx",
+        &ReadOptions::default(),
+        AnalysisOptions::default(),
+        PairDetail::Significant,
+    )
+    .expect("the sample reads");
+    let as_json = |report: &kpilot::report::lean::LeanReport<'_>| {
+        serde_json::to_value(report).expect("the report is JSON")
+    };
+    assert!(
+        opening.before_scan(as_json).is_none(),
+        "nothing is analysed before analyse_kpis"
+    );
+    opening.analyse_kpis();
+    let early = opening.before_scan(as_json).expect("the KPIs are analysed");
+    opening.scan_lead_lag();
+    assert!(
+        opening.before_scan(as_json).is_none(),
+        "after the scan the session's own report is the one to show"
+    );
+    let session = opening.finish();
+    let last = serde_json::to_value(session.lean_report()).expect("the report is JSON");
+
+    assert_eq!(early["lead_lag_pending"], true);
+    assert_eq!(early["lead_lag"].as_array().map(Vec::len), Some(0));
+    assert_eq!(early["lead_lag_tested"], 0);
+    assert!(last.get("lead_lag_pending").is_none(), "{last:#}");
+    // The sample plants three pairs (tests/all/analysis.rs checks which).
+    assert!(last["lead_lag"].as_array().map_or(0, Vec::len) >= 3);
+    // The grid does not wait for the pairs: every KPI's entry, the periods,
+    // the source and the headline are already what the finished report says.
+    for field in ["kpis", "periods", "source", "headline", "horizon"] {
+        assert_eq!(early[field], last[field], "{field}");
+    }
+    // The key results are there too: the same primary ones, each with its
+    // wording; those that rest on a lead (a supporting KR, "it also leads
+    // …") come with the scan.
+    let of_kind = |report: &serde_json::Value, kind: &str| -> Vec<(String, String)> {
+        report["suggestions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|kr| kr["kind"] == kind)
+            .map(|kr| (kr["kpi"].to_string(), kr["key_result"].to_string()))
+            .collect()
+    };
+    assert_eq!(of_kind(&early, "primary"), of_kind(&last, "primary"));
+    assert!(!of_kind(&early, "primary").is_empty());
+    assert!(of_kind(&early, "supporting").is_empty());
+    assert!(!of_kind(&last, "supporting").is_empty());
 }

@@ -454,3 +454,63 @@ describe('the sample on a phone', { timeout: 120_000 }, () => {
     assert.deepEqual(foreignRequests(log, session.server), []);
   });
 });
+
+describe('the grid before the lead/lag scan ends', { timeout: 120_000 }, () => {
+  let session;
+
+  before(async () => {
+    session = await startSession();
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  test('the grid shows while the pairs are tested; the pairs, their key results and an edit made meanwhile follow', async () => {
+    const { page, log } = await openPage(session, { viewport: DESKTOP });
+    // A slow scan, as on a big sheet: the engine's own scan, 2 s later.
+    const [worker] = page.workers();
+    assert.ok(worker, 'the engine worker runs');
+    await worker.evaluate(async () => {
+      const { Opening } = await import('./pkg/kpilot.js');
+      const scan = Opening.prototype.scanLeadLag;
+      Opening.prototype.scanLeadLag = function slowScan(...args) {
+        const until = performance.now() + 2000;
+        while (performance.now() < until);
+        return scan.apply(this, args);
+      };
+    });
+    await page.evaluate(() => document.querySelector('[data-action="try-sample"]').click());
+
+    // The grid, with the scan still running: said on the tab and in its panel.
+    await page.waitForFunction(() => document.querySelectorAll('.kpi-grid tr[data-kpi-index]').length === 12 && !document.getElementById('progress').hidden);
+    assert.equal(await page.textContent('#count-leadlag'), '…');
+    assert.match(await page.textContent('#progress'), /lead/i, 'the indicator says what is still running');
+    assert.equal((await gridRow(page, 'Page load time')).status, 'Breached', 'the grid is the analysis, not a placeholder');
+    await page.click('#tab-leadlag');
+    assert.match(await page.textContent('#panel-leadlag'), /Looking for KPIs that lead others: each of the 12 KPIs against every other/);
+    assert.equal(await page.locator('#panel-leadlag .matrix-frame .cell').count(), 0);
+    await page.click('#tab-suggestions');
+    assert.match(await page.textContent('#panel-suggestions'), /Still looking for KPIs that lead others/);
+    assert.match(await page.textContent('#panel-suggestions'), /Reduce Page load time from 2\.96 s to 2\.5 s/, 'the primary key results are there already');
+    assert.doesNotMatch(await page.textContent('#panel-suggestions'), /Increase Weekly active users/, 'a supporting key result needs the scan');
+    // An edit while the scan runs waits for it, then applies.
+    await page.click('#tab-grid');
+    await setTarget(page, 'CAC', '<= 100');
+
+    await page.waitForFunction(() => document.getElementById('progress').hidden && window.__kpilotStats.pending === 0, null, { timeout: 30_000 });
+    assert.equal((await stats(page)).early, 1, 'one early report');
+    assert.equal(await page.textContent('#count-leadlag'), '4');
+    assert.equal((await gridRow(page, 'CAC')).status, 'Breached', 'the edit made during the scan holds');
+    assert.equal((await gridRow(page, 'CAC')).target, '<= 100');
+    await page.click('#tab-suggestions');
+    assert.doesNotMatch(await page.textContent('#panel-suggestions'), /Still looking/);
+    assert.match(await page.textContent('#panel-suggestions'), /Increase Weekly active users/);
+    assert.match(await page.textContent('#panel-suggestions'), /It also leads Monthly churn/);
+    await page.click('#tab-leadlag');
+    await page.locator('#panel-leadlag .matrix-frame .cell').first().waitFor();
+    assert.equal(await page.locator('#panel-leadlag .matrix-frame .cell').count(), 4);
+    assert.deepEqual(log.consoleErrors, []);
+    assert.deepEqual(log.pageErrors, []);
+  });
+});
