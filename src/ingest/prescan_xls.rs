@@ -62,6 +62,19 @@ fn u32_at(bytes: &[u8], offset: usize) -> Option<u32> {
     Some(u32::from_le_bytes([slice[0], slice[1], slice[2], slice[3]]))
 }
 
+const CUT_SHORT: &str = "the file is cut short (it ends inside a sector of its compound file's allocation table); save it again from Excel";
+
+/// calamine asserts that an allocation table's bytes (a DIFAT or FAT
+/// sector, the mini FAT) are whole u32s; a sector cut off at the end of the
+/// file may not be, and the assertion panics even in release builds.
+fn whole_u32s(table: &[u8]) -> std::result::Result<(), String> {
+    if table.len() % 4 == 0 {
+        Ok(())
+    } else {
+        Err(CUT_SHORT.to_string())
+    }
+}
+
 fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
     bytes
         .chunks_exact(4)
@@ -109,6 +122,7 @@ impl<'a> CompoundFile<'a> {
             let Some(content) = file.sector(sector)? else {
                 return Ok(None);
             };
+            whole_u32s(content)?;
             difat.extend(u32s(content));
             sector = match difat.pop() {
                 Some(next) => next,
@@ -119,6 +133,7 @@ impl<'a> CompoundFile<'a> {
             let Some(content) = file.sector(id)? else {
                 return Ok(None);
             };
+            whole_u32s(content)?;
             file.fat.extend(u32s(content));
         }
         file.directory = match file.chain(field(48), false, usize::MAX)? {
@@ -155,7 +170,10 @@ impl<'a> CompoundFile<'a> {
             };
             let mini_fat_length = mini_fat_sectors.saturating_mul(sector_size);
             file.mini_fat = match file.chain(field(60), false, mini_fat_length)? {
-                Chain::Bytes(table) => u32s(&table).collect(),
+                Chain::Bytes(table) => {
+                    whole_u32s(&table)?;
+                    u32s(&table).collect()
+                }
                 Chain::Refused => return Ok(None),
             };
         }

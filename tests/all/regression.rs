@@ -79,14 +79,23 @@ fn calamine_panics_on_xls(bytes: &'static [u8]) -> bool {
     .is_err()
 }
 
-/// Found by `fuzz/` (read_table_xls): a BIFF8 PtgArea token with fewer than
-/// its eight bytes left in the formula, and a shared string whose extension
-/// flag leaves fewer than the four bytes of its length. calamine 0.38 indexes
-/// both unchecked and panics (a trap in the browser); the prescan walks the
-/// formula tokens and the shared strings as calamine does and refuses them.
+/// Found by `fuzz/` (read_table_xls): a compound file cut off inside an
+/// allocation-table sector, a BIFF8 PtgArea token with fewer than its eight
+/// bytes left in the formula, and a shared string whose extension flag
+/// leaves fewer than the four bytes of its length. calamine 0.38 asserts or
+/// indexes unchecked and panics (a trap in the browser); the prescan reads
+/// the tables, the formula tokens and the shared strings as calamine does
+/// and refuses them.
 #[test]
-fn xls_formula_tokens_and_shared_strings_cut_short_are_refused_before_calamine() {
-    let cases: [(&'static [u8], &str, &str); 2] = [
+fn xls_parts_cut_short_are_refused_before_calamine() {
+    let cases: [(&'static [u8], &str, &str); 3] = [
+        // A FAT sector cut off at the end of the file, not a whole number of
+        // u32s: calamine's `to_u32` asserts (in release builds too).
+        (
+            include_bytes!("../fixtures/regression_xls_allocation_table_cut_short.xls"),
+            "regression_xls_allocation_table_cut_short.xls",
+            "it ends inside a sector of its compound file's allocation table",
+        ),
         (
             include_bytes!("../fixtures/regression_xls_formula_area_token_short.xls"),
             "regression_xls_formula_area_token_short.xls",
