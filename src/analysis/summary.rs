@@ -120,8 +120,10 @@ pub fn rolling_mean(values: &[Option<f64>], window: usize) -> Vec<Option<f64>> {
                 return None;
             }
             let slice = values.get(end + 1 - window..=end).unwrap_or_default();
-            let present: Vec<f64> = slice.iter().flatten().copied().collect();
-            (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
+            // Summed left to right each time (not a running sum, whose
+            // rounding would drift over a long series), without a copy.
+            let count = slice.iter().flatten().count();
+            (count > 0).then(|| slice.iter().flatten().sum::<f64>() / count as f64)
         })
         .collect()
 }
