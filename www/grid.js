@@ -246,6 +246,10 @@ function nameCell(kpi, callbacks) {
 }
 
 /** The grid's columns: [key, heading, sortable]. */
+/** Rows built with the table, and per task after it (see KpiGrid.fill). */
+const FIRST_ROWS = 40;
+const ROWS_PER_TASK = 40;
+
 const COLUMNS = [
   ['status', 'Status', true],
   ['kpi', 'KPI', true],
@@ -350,6 +354,8 @@ export class KpiGrid {
     this.group = '';
     this.shown = []; // indices in the order shown
     this.stale = false;
+    this.fillTimer = null;
+    this.pending = [];
     this.root = h('div', { class: 'grid-view' });
     this.body = h('div', { class: 'grid-scroll' });
     this.count = h('span', { class: 'grid-count', 'aria-live': 'polite' });
@@ -417,15 +423,68 @@ export class KpiGrid {
     return this.root;
   }
 
-  /** A new report: every row is built, then arranged; returns the view (toolbar and table). */
+  /**
+   * A new report: its rows are arranged, the first screens of them built at
+   * once and the rest task by task (see arrange); returns the view (toolbar
+   * and table).
+   */
   show(report, context, extra = []) {
     this.report = report;
     this.context = context;
     const kpis = Array.isArray(report.kpis) ? report.kpis : [];
-    this.rows = kpis.map((kpi, index) => renderRow(kpi, index, this.callbacks, context));
+    this.rows = new Array(kpis.length);
     const root = this.element(extra);
     this.arrange();
     return root;
+  }
+
+  /** The row of the KPI at `index`, built when first asked for. */
+  row(index) {
+    const kpi = this.report?.kpis?.[index];
+    if (!this.rows[index] && kpi) this.rows[index] = renderRow(kpi, index, this.callbacks, this.context);
+    return this.rows[index];
+  }
+
+  /** Whether rows are still being added to the table (its aria-busy says so too). */
+  get filling() {
+    return this.fillTimer !== null;
+  }
+
+  /**
+   * Appends `[tbody, index]` rows to the table a task at a time, so a sheet
+   * of hundreds of KPIs never holds the main thread for long: each task
+   * builds ROWS_PER_TASK rows and the frame after it lays out only those.
+   */
+  fill(queue, table) {
+    clearTimeout(this.fillTimer);
+    this.fillTimer = null;
+    this.pending = queue;
+    const step = () => {
+      this.append(ROWS_PER_TASK);
+      if (queue.length) this.fillTimer = setTimeout(step, 0);
+      else {
+        this.fillTimer = null;
+        table.removeAttribute('aria-busy');
+      }
+    };
+    if (queue.length) {
+      table.setAttribute('aria-busy', 'true');
+      this.fillTimer = setTimeout(step, 0);
+    }
+  }
+
+  /** Appends up to `count` of the rows still to come. */
+  append(count) {
+    for (const [body, index] of this.pending.splice(0, count)) body.append(this.row(index));
+  }
+
+  /** Every row in the table now (before printing). */
+  complete() {
+    if (!this.filling) return;
+    clearTimeout(this.fillTimer);
+    this.fillTimer = null;
+    this.append(this.pending.length);
+    this.body.querySelector('.kpi-grid')?.removeAttribute('aria-busy');
   }
 
   /** One KPI changed: its row is rebuilt in place; the order is offered again, not applied. */
@@ -528,6 +587,7 @@ export class KpiGrid {
       ),
     );
     const bodies = [];
+    const queue = []; // [tbody, KPI index] in the order shown
     if (this.group) {
       const label = GROUPS[this.group];
       const byGroup = new Map();
@@ -558,15 +618,20 @@ export class KpiGrid {
                 h('span', { class: 'sub' }, ` ${members.length} ${members.length === 1 ? 'KPI' : 'KPIs'} · ${counts.join(', ')}`),
               ),
             ),
-            members.map((index) => this.rows[index]),
           ),
         );
+        for (const index of members) queue.push([bodies.at(-1), index]);
       }
     } else {
-      bodies.push(h('tbody', {}, this.shown.map((index) => this.rows[index])));
+      bodies.push(h('tbody', {}));
+      for (const index of this.shown) queue.push([bodies[0], index]);
     }
+    // The first screens of rows now, the rest in the tasks after.
+    this.pending = queue;
+    this.append(FIRST_ROWS);
     const table = h('table', { class: ['kpi-grid', this.group ? 'grouped' : null], 'aria-label': 'KPI health' }, head, bodies);
     replace(this.body, table);
+    this.fill(queue, table);
     this.empty.hidden = this.shown.length > 0 || kpis.length === 0;
     this.reportCount();
     this.callbacks.onViewChange?.();

@@ -152,15 +152,14 @@ async function openNewFile({ file, url, name }) {
   let answered = false;
   let early = null;
   // The grid shows as soon as the KPIs are analysed; the lead/lag scan and
-  // the key results that rest on it follow (completeScan). A scan that ends
-  // before the next frame shows nothing early.
-  const onEarly = (report) =>
-    requestAnimationFrame(() => {
-      if (answered || generation !== state.openGeneration) return;
-      early = report;
-      adoptReport(report, { name, source });
-      announce(`Analysed ${name}: ${report.kpis?.length ?? 0} KPIs. Still looking for KPIs that lead others.`);
-    });
+  // the key results that rest on it follow (completeScan), without drawing
+  // the grid again.
+  const onEarly = (report) => {
+    if (answered || generation !== state.openGeneration) return;
+    early = report;
+    adoptReport(report, { name, source });
+    announce(`Analysed ${name}: ${report.kpis?.length ?? 0} KPIs. Still looking for KPIs that lead others.`);
+  };
   try {
     const report = await withProgress(`Reading ${name}…`, () => engine.open({ file, url, name, onEarly }));
     answered = true;
@@ -289,7 +288,9 @@ async function openCheck({ from = 'current', failure = null, fileName = state.fi
   if (from === 'candidate') state.check.choices = {};
   hideError();
   renderCheckPanel();
-  view.check.scrollIntoView?.({ block: 'start' });
+  // After the frame, as showResults does: scrolling lays the page out at
+  // once, and a grid built in this task belongs in the frame's own layout.
+  requestAnimationFrame(() => setTimeout(() => view.check.scrollIntoView?.({ block: 'start' }), 0));
   await refreshPreview();
   $('check-title')?.focus({ preventScroll: true });
 }
@@ -897,6 +898,7 @@ for (const tab of view.tabs) {
 }
 
 window.addEventListener('beforeprint', () => {
+  grid.complete();
   drawLeadLag();
   if (state.keyResultsStale && state.report) renderKeyResults(state.report, { force: true });
 });

@@ -122,7 +122,9 @@ export async function waitForOutcome(page, fileName, { timeout = 30_000 } = {}) 
       if (!banner.hidden && banner.textContent.includes(name)) return 'error';
       const results = document.getElementById('results');
       const shown = document.querySelector('#mapping .file-name')?.textContent;
-      if (!results.hidden && shown === name && document.getElementById('progress').hidden) return 'report';
+      // (Every row in: a long grid is filled a task at a time.)
+      const filling = document.querySelector('.kpi-grid[aria-busy="true"]');
+      if (!results.hidden && shown === name && document.getElementById('progress').hidden && !filling) return 'report';
       return false;
     },
     fileName,
