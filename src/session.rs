@@ -108,7 +108,11 @@ impl Opening {
     /// Analyses every KPI on its own (the second stage).
     pub fn analyse_kpis(&mut self) {
         if self.analysis.is_none() {
-            self.analysis = Some(analysis::analyze_kpis_only(&self.table, &self.options));
+            self.analysis = Some(analysis::analyze_kpis_only(
+                &self.table,
+                &self.options,
+                analysis::Slopes::SignFirst,
+            ));
         }
     }
 
@@ -116,6 +120,7 @@ impl Opening {
     pub fn scan_lead_lag(&mut self) {
         self.analyse_kpis();
         if let (Some(analysis), false) = (self.analysis.as_mut(), self.scanned) {
+            analysis::complete_slopes(&self.table, analysis);
             analysis.lead_lag = analysis::lead_lag(&self.table, analysis, &self.options);
             self.scanned = true;
         }
@@ -499,7 +504,8 @@ impl Session {
         self.options.horizon = Some(periods);
         // The lead/lag results do not depend on the horizon: keep them.
         let lead_lag = std::mem::take(&mut self.analysis.lead_lag);
-        let mut fresh = analysis::analyze_kpis_only(&self.table, &self.options);
+        let mut fresh =
+            analysis::analyze_kpis_only(&self.table, &self.options, analysis::Slopes::Now);
         fresh.lead_lag = lead_lag;
         self.analysis = fresh;
         self.refresh_suggestions();
@@ -552,6 +558,7 @@ impl Session {
                 labels: &self.labels,
                 future_labels: &future,
                 horizon: self.analysis.horizon,
+                slopes: analysis::Slopes::Now,
             };
             *slot = analysis::analyze_kpi(&self.table.values_of(index), meta, &sheet);
         }

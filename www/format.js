@@ -160,15 +160,14 @@ export function movement(value) {
 
 /**
  * The trend in a word and an arrow: `{arrow, word, judged}`. The arrow is the
- * slope's sign; the word is the engine's verdict, except on an assumed
+ * engine's `slope_sign`; the word is the engine's verdict, except on an assumed
  * direction, where it only says rising or falling (`judged` false).
  */
 export function trendWords(kpi) {
   const trend = kpi?.trend ?? {};
   const verdict = trend.verdict;
   if (!VERDICT[verdict] || verdict === 'flat' || trend.wanders) return { arrow: '→', word: 'Flat', judged: Boolean(VERDICT[verdict]) };
-  const slope = Number.isFinite(trend.theil_sen_slope) && trend.theil_sen_slope !== 0 ? trend.theil_sen_slope : trend.ols_slope;
-  const { arrow, word } = movement(slope);
+  const { arrow, word } = movement(trend.slope_sign);
   if (kpi.direction_source === 'default') return { arrow, word: word === 'rising' ? 'Rising' : 'Falling', judged: false };
   return { arrow, word: VERDICT[verdict].word, judged: true };
 }

@@ -47,8 +47,10 @@
 //            department, entity, focus, health, attention, attention_reason,
 //            suggested_target, first, latest, latest_period (an index into
 //            periods), change, change_pct, trend: {verdict, wanders,
-//            ols_slope, theil_sen_slope}, breach, forecast (without its
-//            path), spark: [number|null] (≤ 120 points)}],
+//            ols_slope, theil_sen_slope (null in an early answer while
+//            a long series' slope is found), slope_sign (the arrow)},
+//            breach, forecast (without its path), spark: [number|null]
+//            (≤ 120 points)}],
 //    lead_lag: [pair],               the significant pairs
 //    lead_lag_tested: number,        every ordered pair tested
 //    lead_lag_pending?: true,        only in an early answer: the scan runs

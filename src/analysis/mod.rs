@@ -55,7 +55,24 @@ pub struct SheetContext<'a> {
     pub future_labels: &'a [String],
     /// How many of `future_labels` are the horizon.
     pub horizon: usize,
+    /// Whether a long series' exact Theil–Sen slope is found now or left
+    /// for [`complete_slopes`].
+    pub slopes: Slopes,
 }
+
+/// When the exact Theil–Sen slope of a long series is found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slopes {
+    Now,
+    /// Above `DEFER_SLOPE_ABOVE` present values only its sign now (from the
+    /// Mann–Kendall counts), the value later: the grid's arrow needs the
+    /// sign, and on a long daily series the exact slope is half the KPI's
+    /// analysis.
+    SignFirst,
+}
+
+/// The present values above which `Slopes::SignFirst` defers the slope.
+const DEFER_SLOPE_ABOVE: usize = 1_000;
 
 /// The trend of one KPI.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -63,7 +80,15 @@ pub struct Trend {
     pub ols_slope: f64,
     pub ols_intercept: f64,
     pub r2: f64,
+    /// 0 while `slope_pending`.
     pub theil_sen_slope: f64,
+    /// The exact Theil–Sen slope is still to be found (see `Slopes`).
+    #[serde(skip)]
+    pub slope_pending: bool,
+    /// The sign of the way the KPI moves (−1, 0 or 1), the arrow the page
+    /// shows: the Theil–Sen slope's, or the OLS slope's where that is 0.
+    #[serde(skip)]
+    pub slope_sign: f64,
     pub mann_kendall: MannKendallSummary,
     /// The test the verdict comes from: valid for autocorrelated series.
     pub significance: Option<Significance>,
@@ -119,9 +144,31 @@ pub struct Analysis {
     pub forecast_labels: Vec<String>,
 }
 
+/// −1, 0 or 1 (0 for NaN too).
+fn sign_of(value: f64) -> f64 {
+    if value > 0.0 {
+        1.0
+    } else if value < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// Finds the exact Theil–Sen slopes `Slopes::SignFirst` left for later.
+pub fn complete_slopes(table: &KpiTable, analysis: &mut Analysis) {
+    for (index, kpi) in analysis.kpis.iter_mut().enumerate() {
+        if kpi.trend.slope_pending {
+            kpi.trend.theil_sen_slope =
+                trend::theil_sen_slope(&table.values_of(index)).unwrap_or(0.0);
+            kpi.trend.slope_pending = false;
+        }
+    }
+}
+
 /// Analyses every KPI of the table and every ordered pair of KPIs.
 pub fn analyze(table: &KpiTable, options: &AnalysisOptions) -> Analysis {
-    let mut analysis = analyze_kpis_only(table, options);
+    let mut analysis = analyze_kpis_only(table, options, Slopes::Now);
     analysis.lead_lag = lead_lag(table, &analysis, options);
     analysis
 }
@@ -149,7 +196,7 @@ pub fn lead_lag(table: &KpiTable, analysis: &Analysis, options: &AnalysisOptions
 
 /// Analyses every KPI on its own, leaving `lead_lag` empty (it does not
 /// depend on targets, directions or the horizon, so edits keep the old one).
-pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions) -> Analysis {
+pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions, slopes: Slopes) -> Analysis {
     let frequency = table.source.frequency;
     let horizon = options
         .horizon
@@ -179,6 +226,7 @@ pub fn analyze_kpis_only(table: &KpiTable, options: &AnalysisOptions) -> Analysi
         labels: &labels,
         future_labels: &future_labels,
         horizon,
+        slopes,
     };
     let kpis = table
         .kpis
@@ -215,6 +263,23 @@ pub fn analyze_kpi(
     );
     let fit = trend::ols(values);
     let mann_kendall = trend::mann_kendall(values);
+    let deferred_sign = mann_kendall
+        .as_ref()
+        .filter(|_| sheet.slopes == Slopes::SignFirst && summary.count > DEFER_SLOPE_ABOVE)
+        .and_then(|test| trend::theil_sen_sign(values, test));
+    let theil_sen_slope = match deferred_sign {
+        Some(_) => 0.0,
+        None => trend::theil_sen_slope(values).unwrap_or(0.0),
+    };
+    let ols_slope = fit.as_ref().map_or(0.0, |fit| fit.slope);
+    let slope_sign = [
+        deferred_sign.unwrap_or(0.0),
+        sign_of(theil_sen_slope),
+        sign_of(ols_slope),
+    ]
+    .into_iter()
+    .find(|&sign| sign != 0.0)
+    .unwrap_or(0.0);
     let (s, tau, p_value) = mann_kendall
         .as_ref()
         .map_or((0.0, 0.0, 1.0), |test| (test.s, test.tau, test.p_value));
@@ -236,12 +301,14 @@ pub fn analyze_kpi(
         })
         .collect();
     let trend = Trend {
-        ols_slope: fit.as_ref().map_or(0.0, |fit| fit.slope),
+        ols_slope,
         ols_intercept: fit
             .as_ref()
             .map_or(summary.mean.unwrap_or(0.0), |fit| fit.intercept),
         r2: fit.as_ref().map_or(0.0, |fit| fit.r2),
-        theil_sen_slope: trend::theil_sen_slope(values).unwrap_or(0.0),
+        theil_sen_slope,
+        slope_pending: deferred_sign.is_some(),
+        slope_sign,
         mann_kendall: MannKendallSummary { s, tau, p_value },
         significance,
         wanders: profile.wanders,

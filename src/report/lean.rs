@@ -77,13 +77,18 @@ pub struct LeanKpi {
     pub spark: Vec<Option<f64>>,
 }
 
-/// The trend in brief: the verdict and the slopes that give its arrow.
+/// The trend in brief: the verdict, the slopes and the arrow's sign.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LeanTrend {
     pub verdict: Verdict,
     pub wanders: bool,
     pub ols_slope: f64,
-    pub theil_sen_slope: f64,
+    /// `null` in a report before the lead/lag scan while a long series'
+    /// exact slope is still to be found.
+    pub theil_sen_slope: Option<f64>,
+    /// −1, 0 or 1: which way the arrow points (the Theil–Sen slope's
+    /// sign, the OLS slope's where that is 0).
+    pub slope_sign: f64,
 }
 
 /// The forecast in brief: everything but the path.
@@ -170,7 +175,8 @@ fn lean_entry(meta: &KpiMeta, kpi: &KpiAnalysis, values: &[Option<f64>]) -> Lean
             verdict: kpi.trend.verdict,
             wanders: kpi.trend.wanders,
             ols_slope: kpi.trend.ols_slope,
-            theil_sen_slope: kpi.trend.theil_sen_slope,
+            theil_sen_slope: (!kpi.trend.slope_pending).then_some(kpi.trend.theil_sen_slope),
+            slope_sign: kpi.trend.slope_sign,
         },
         breach: kpi
             .breach

@@ -303,3 +303,62 @@ fn the_report_before_the_scan_is_the_grid_with_the_pairs_still_to_come() {
     assert!(of_kind(&early, "supporting").is_empty());
     assert!(!of_kind(&last, "supporting").is_empty());
 }
+
+/// On a long daily sheet the early report leaves each exact Theil–Sen slope
+/// for the scan's stage but already points each arrow the way that slope
+/// goes; the finished report has the slopes, as computed on their own.
+#[test]
+fn the_early_report_of_a_long_sheet_has_the_arrows_before_the_slopes() {
+    let mut csv = String::from("Date,Signups,Backlog,Queue wait\n");
+    let mut state = 0x853c_49e6_748f_ea9b_u64;
+    let mut noise = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    };
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    for day in 0..1_500_i64 {
+        let date = start + chrono::Duration::days(day);
+        let t = day as f64;
+        csv.push_str(&format!(
+            "{date},{:.2},{:.2},{:.2}\n",
+            100.0 + 0.05 * t + 20.0 * noise(),
+            900.0 - 0.2 * t + 20.0 * noise(),
+            50.0 + 5.0 * noise(),
+        ));
+    }
+    let mut opening = Opening::read(
+        csv.as_bytes(),
+        "daily.csv",
+        &ReadOptions::default(),
+        AnalysisOptions::default(),
+        PairDetail::Significant,
+    )
+    .expect("the sheet reads");
+    opening.analyse_kpis();
+    let early = opening
+        .before_scan(|report| serde_json::to_value(report).expect("JSON"))
+        .expect("the KPIs are analysed");
+    let session = opening.finish();
+    let full = session.report();
+    let table = ingest::read_table(csv.as_bytes(), "daily.csv", &ReadOptions::default())
+        .expect("the sheet reads");
+    for (index, kpi) in full.kpis.iter().enumerate() {
+        let trend = &early["kpis"][index]["trend"];
+        assert!(trend["theil_sen_slope"].is_null(), "{}: {trend}", kpi.name);
+        let exact = kpilot::analysis::trend::theil_sen_slope(&table.values_of(index)).unwrap();
+        assert_eq!(kpi.trend.theil_sen_slope, exact, "{}", kpi.name);
+        let sign = if exact > 0.0 { 1.0 } else { -1.0 };
+        assert_eq!(trend["slope_sign"], sign, "{}: slope {exact}", kpi.name);
+        assert_eq!(
+            session.lean_report().kpis[index].trend.theil_sen_slope,
+            Some(exact)
+        );
+    }
+    assert_eq!(early["kpis"][0]["trend"]["slope_sign"], 1.0, "signups rise");
+    assert_eq!(
+        early["kpis"][1]["trend"]["slope_sign"], -1.0,
+        "the backlog falls"
+    );
+}
