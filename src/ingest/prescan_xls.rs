@@ -68,7 +68,7 @@ const CUT_SHORT: &str = "the file is cut short (it ends inside a sector of its c
 /// sector, the mini FAT) are whole u32s; a sector cut off at the end of the
 /// file may not be, and the assertion panics even in release builds.
 fn whole_u32s(table: &[u8]) -> std::result::Result<(), String> {
-    if table.len() % 4 == 0 {
+    if table.len().is_multiple_of(4) {
         Ok(())
     } else {
         Err(CUT_SHORT.to_string())
