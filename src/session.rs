@@ -135,13 +135,7 @@ impl Opening {
         let analysis = self.analysis.as_ref().filter(|_| !self.scanned)?;
         let labels = report::period_labels(&self.table);
         let suggestions = suggest::suggest(&self.table, analysis);
-        let rows: Vec<serde_json::Value> = self
-            .table
-            .kpis
-            .iter()
-            .zip(&analysis.kpis)
-            .map(|(meta, kpi)| headline_row(meta, kpi))
-            .collect();
+        let rows = headline_rows(&self.table, analysis);
         Some(show(&lean::build(LeanParts {
             table: &self.table,
             analysis,
@@ -227,12 +221,7 @@ impl Session {
     ) -> Session {
         let relations = Relations::new(&table, &analysis);
         let suggestions = suggest::suggest(&table, &analysis);
-        let headline_rows = table
-            .kpis
-            .iter()
-            .zip(&analysis.kpis)
-            .map(|(meta, kpi)| headline_row(meta, kpi))
-            .collect();
+        let headline_rows = headline_rows(&table, &analysis);
         Session {
             labels: report::period_labels(&table),
             headline_rows,
@@ -509,13 +498,7 @@ impl Session {
         fresh.lead_lag = lead_lag;
         self.analysis = fresh;
         self.refresh_suggestions();
-        self.headline_rows = self
-            .table
-            .kpis
-            .iter()
-            .zip(&self.analysis.kpis)
-            .map(|(meta, kpi)| headline_row(meta, kpi))
-            .collect();
+        self.headline_rows = headline_rows(&self.table, &self.analysis);
         self.report = OnceCell::new();
         Ok(())
     }
@@ -597,6 +580,16 @@ impl Session {
 /// The headline of KPIs given as [`headline_row`]s.
 fn headline_of(rows: &[serde_json::Value]) -> String {
     words::headline(&serde_json::json!({ "kpis": rows }))
+}
+
+/// Every KPI's [`headline_row`].
+fn headline_rows(table: &KpiTable, analysis: &Analysis) -> Vec<serde_json::Value> {
+    table
+        .kpis
+        .iter()
+        .zip(&analysis.kpis)
+        .map(|(meta, kpi)| headline_row(meta, kpi))
+        .collect()
 }
 
 /// The fields of a KPI the headline reads, as the report writes them.

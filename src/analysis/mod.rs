@@ -80,15 +80,12 @@ pub struct Trend {
     pub ols_slope: f64,
     pub ols_intercept: f64,
     pub r2: f64,
-    /// 0 while `slope_pending`.
+    /// 0 while `pending_sign` is set.
     pub theil_sen_slope: f64,
-    /// The exact Theil–Sen slope is still to be found (see `Slopes`).
+    /// While the exact Theil–Sen slope is still to be found (see `Slopes`),
+    /// its sign.
     #[serde(skip)]
-    pub slope_pending: bool,
-    /// The sign of the way the KPI moves (−1, 0 or 1), the arrow the page
-    /// shows: the Theil–Sen slope's, or the OLS slope's where that is 0.
-    #[serde(skip)]
-    pub slope_sign: f64,
+    pub pending_sign: Option<f64>,
     pub mann_kendall: MannKendallSummary,
     /// The test the verdict comes from: valid for autocorrelated series.
     pub significance: Option<Significance>,
@@ -100,6 +97,21 @@ pub struct Trend {
     /// Values the fit used.
     #[serde(skip)]
     pub points: usize,
+}
+
+impl Trend {
+    /// The sign of the way the KPI moves (−1, 0 or 1), the arrow the page
+    /// shows: the Theil–Sen slope's, or the OLS slope's where that is 0.
+    pub fn slope_sign(&self) -> f64 {
+        let theil_sen = self
+            .pending_sign
+            .unwrap_or_else(|| trend::sign_of(self.theil_sen_slope));
+        if theil_sen != 0.0 {
+            theil_sen
+        } else {
+            trend::sign_of(self.ols_slope)
+        }
+    }
 }
 
 /// The Mann–Kendall numbers the contract reports.
@@ -144,24 +156,12 @@ pub struct Analysis {
     pub forecast_labels: Vec<String>,
 }
 
-/// −1, 0 or 1 (0 for NaN too).
-fn sign_of(value: f64) -> f64 {
-    if value > 0.0 {
-        1.0
-    } else if value < 0.0 {
-        -1.0
-    } else {
-        0.0
-    }
-}
-
 /// Finds the exact Theil–Sen slopes `Slopes::SignFirst` left for later.
 pub fn complete_slopes(table: &KpiTable, analysis: &mut Analysis) {
     for (index, kpi) in analysis.kpis.iter_mut().enumerate() {
-        if kpi.trend.slope_pending {
+        if kpi.trend.pending_sign.take().is_some() {
             kpi.trend.theil_sen_slope =
                 trend::theil_sen_slope(&table.values_of(index)).unwrap_or(0.0);
-            kpi.trend.slope_pending = false;
         }
     }
 }
@@ -271,15 +271,6 @@ pub fn analyze_kpi(
         Some(_) => 0.0,
         None => trend::theil_sen_slope(values).unwrap_or(0.0),
     };
-    let ols_slope = fit.as_ref().map_or(0.0, |fit| fit.slope);
-    let slope_sign = [
-        deferred_sign.unwrap_or(0.0),
-        sign_of(theil_sen_slope),
-        sign_of(ols_slope),
-    ]
-    .into_iter()
-    .find(|&sign| sign != 0.0)
-    .unwrap_or(0.0);
     let (s, tau, p_value) = mann_kendall
         .as_ref()
         .map_or((0.0, 0.0, 1.0), |test| (test.s, test.tau, test.p_value));
@@ -301,14 +292,13 @@ pub fn analyze_kpi(
         })
         .collect();
     let trend = Trend {
-        ols_slope,
+        ols_slope: fit.as_ref().map_or(0.0, |fit| fit.slope),
         ols_intercept: fit
             .as_ref()
             .map_or(summary.mean.unwrap_or(0.0), |fit| fit.intercept),
         r2: fit.as_ref().map_or(0.0, |fit| fit.r2),
         theil_sen_slope,
-        slope_pending: deferred_sign.is_some(),
-        slope_sign,
+        pending_sign: deferred_sign,
         mann_kendall: MannKendallSummary { s, tau, p_value },
         significance,
         wanders: profile.wanders,

@@ -155,6 +155,17 @@ pub fn theil_sen_slope(values: &[Option<f64>]) -> Option<f64> {
     theil_sen_with_threshold(values, THEIL_SEN_PAIRWISE_MAX)
 }
 
+/// −1, 0 or 1 (0 for NaN too).
+pub fn sign_of(value: f64) -> f64 {
+    if value > 0.0 {
+        1.0
+    } else if value < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
 /// The sign of the Theil–Sen slope (−1, 0 or 1) without finding its value,
 /// from `test`, the Mann–Kendall test of the same values: a pair's slope has
 /// the sign of its rise (its x are increasing period indices), so the
@@ -169,6 +180,9 @@ pub fn theil_sen_sign(values: &[Option<f64>], test: &MannKendall) -> Option<f64>
         return None;
     }
     let pairs = test.pairs;
+    if pairs == 0 {
+        return None;
+    }
     // rising + falling = pairs − level, rising − falling = S (an integer).
     let falling =
         u64::try_from((i128::from(pairs - test.level_pairs) - test.s as i128) / 2).ok()?;
@@ -182,9 +196,6 @@ pub fn theil_sen_sign(values: &[Option<f64>], test: &MannKendall) -> Option<f64>
             1.0
         }
     };
-    if pairs == 0 {
-        return None;
-    }
     if pairs % 2 == 1 {
         return Some(sign_at(pairs / 2));
     }
@@ -192,14 +203,7 @@ pub fn theil_sen_sign(values: &[Option<f64>], test: &MannKendall) -> Option<f64>
     if lower < 0.0 && upper > 0.0 {
         return None;
     }
-    let sum = lower + upper;
-    Some(if sum > 0.0 {
-        1.0
-    } else if sum < 0.0 {
-        -1.0
-    } else {
-        0.0
-    })
+    Some(sign_of(lower + upper))
 }
 
 /// [`theil_sen_slope`] with the pairwise/bracketing switch as a parameter: the
@@ -1595,14 +1599,7 @@ mod tests {
             let sign = mann_kendall(&values).and_then(|test| theil_sen_sign(&values, &test));
             match (sign, exact) {
                 (Some(sign), Some(slope)) => {
-                    let want = if slope > 0.0 {
-                        1.0
-                    } else if slope < 0.0 {
-                        -1.0
-                    } else {
-                        0.0
-                    };
-                    assert_eq!(sign, want, "case {case}: n {n}, slope {slope}");
+                    assert_eq!(sign, sign_of(slope), "case {case}: n {n}, slope {slope}")
                 }
                 (None, Some(_)) => undetermined += 1,
                 (sign, None) => assert_eq!(sign, None, "case {case}"),

@@ -175,8 +175,12 @@ fn lean_entry(meta: &KpiMeta, kpi: &KpiAnalysis, values: &[Option<f64>]) -> Lean
             verdict: kpi.trend.verdict,
             wanders: kpi.trend.wanders,
             ols_slope: kpi.trend.ols_slope,
-            theil_sen_slope: (!kpi.trend.slope_pending).then_some(kpi.trend.theil_sen_slope),
-            slope_sign: kpi.trend.slope_sign,
+            theil_sen_slope: kpi
+                .trend
+                .pending_sign
+                .is_none()
+                .then_some(kpi.trend.theil_sen_slope),
+            slope_sign: kpi.trend.slope_sign(),
         },
         breach: kpi
             .breach
