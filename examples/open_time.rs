@@ -11,21 +11,13 @@ use kpilot::ingest::ReadOptions;
 use kpilot::report::PairDetail;
 use kpilot::session::Opening;
 
+mod common;
+
 const RUNS: usize = 3;
 const STAGES: [&str; 4] = ["read", "analyse KPIs", "lead/lag", "finish"];
 
 fn main() {
-    for path in std::env::args().skip(1) {
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                eprintln!("{path}: {error}");
-                continue;
-            }
-        };
-        let name = std::path::Path::new(&path)
-            .file_name()
-            .map_or_else(|| path.clone(), |name| name.to_string_lossy().into_owned());
+    for (name, bytes) in common::files_from_args() {
         let mut times: Vec<[f64; 4]> = Vec::with_capacity(RUNS);
         let mut shape = String::new();
         for _ in 0..RUNS {
@@ -62,9 +54,7 @@ fn main() {
         let medians: Vec<String> = (0..STAGES.len())
             .map(|index| {
                 let mut column: Vec<f64> = times.iter().map(|stage| stage[index]).collect();
-                column.sort_by(f64::total_cmp);
-                let median = column.get(column.len() / 2).copied().unwrap_or(f64::NAN);
-                format!("{} {median:.2} s", STAGES[index])
+                format!("{} {:.2} s", STAGES[index], common::median(&mut column))
             })
             .collect();
         println!("{name}\t{shape}\t{}", medians.join(" · "));

@@ -8,20 +8,12 @@ use std::time::Instant;
 
 use kpilot::ingest::{self, ReadOptions};
 
+mod common;
+
 const RUNS: usize = 5;
 
 fn main() {
-    for path in std::env::args().skip(1) {
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                eprintln!("{path}: {error}");
-                continue;
-            }
-        };
-        let name = std::path::Path::new(&path)
-            .file_name()
-            .map_or_else(|| path.clone(), |name| name.to_string_lossy().into_owned());
+    for (name, bytes) in common::files_from_args() {
         let mut times = Vec::with_capacity(RUNS);
         let mut shape = String::new();
         for _ in 0..RUNS {
@@ -37,9 +29,8 @@ fn main() {
                 Err(error) => format!("error: {error}"),
             };
         }
-        times.sort_by(f64::total_cmp);
+        let median = common::median(&mut times);
         let best = times.first().copied().unwrap_or(f64::NAN);
-        let median = times.get(RUNS / 2).copied().unwrap_or(f64::NAN);
         println!(
             "{name}\t{:.1} MB\tbest {best:.2} s\tmedian {median:.2} s\t{shape}",
             bytes.len() as f64 / 1e6
