@@ -53,3 +53,8 @@ export function replace(parent, ...children) {
   parent.replaceChildren();
   return append(parent, children);
 }
+
+/** A note that a part of the results is still being computed, with a spinner, said to screen readers. */
+export function pendingNote(text) {
+  return h('p', { class: 'pending-note', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), text);
+}

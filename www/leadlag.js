@@ -7,7 +7,7 @@
 // matrix in view is drawn: a 500-KPI sheet with hundreds of relationships
 // opens as fast as the sample (the cells are placed as the matrix scrolls).
 
-import { h } from './dom.js';
+import { h, pendingNote } from './dom.js';
 import { formatQ, periodCount } from './format.js';
 
 const DEFAULT_DISCLAIMER =
@@ -192,10 +192,7 @@ export function renderLeadLag(report, { onOpen }) {
     return h(
       'div',
       { class: 'leadlag' },
-      h(
-        'p',
-        { class: 'pending-note', role: 'status' },
-        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      pendingNote(
         `Looking for KPIs that lead others: each of the ${kpis.toLocaleString('en-US')} KPIs against every other, lag by lag. The pairs appear here when the scan is done; the grid is ready now.`,
       ),
     );

@@ -149,27 +149,24 @@ async function openNewFile({ file, url, name }) {
   hideError();
   if (view.detail.open) view.detail.close();
   const source = file ? { blob: file } : { url };
-  let answered = false;
   let early = null;
   // The grid shows as soon as the KPIs are analysed; the lead/lag scan and
   // the key results that rest on it follow (completeScan), without drawing
-  // the grid again.
+  // the grid again. (The engine calls onEarly only before the answer.)
   const onEarly = (report) => {
-    if (answered || generation !== state.openGeneration) return;
+    if (generation !== state.openGeneration) return;
     early = report;
     adoptReport(report, { name, source });
     announce(`Analysed ${name}: ${report.kpis?.length ?? 0} KPIs. Still looking for KPIs that lead others.`);
   };
   try {
     const report = await withProgress(`Reading ${name}…`, () => engine.open({ file, url, name, onEarly }));
-    answered = true;
     if (generation !== state.openGeneration) return; // a newer file was chosen meanwhile
     if (early && state.report === early) completeScan(report);
     else adoptReport(report, { name, source });
     await keepFile();
     announce(`Analysed ${name}: ${report.kpis?.length ?? 0} KPIs.`);
   } catch (failure) {
-    answered = true;
     if (generation !== state.openGeneration) return;
     reportOpenFailure(failure, name, source);
   }
@@ -210,8 +207,9 @@ function adoptReport(report, { name, source }) {
 
 /**
  * The whole report of a file whose early report is shown: the KPIs are the
- * same (the engine analyses them before the scan), so only what the scan
- * adds is merged and drawn again — the lead/lag view, the key results and
+ * same (the engine analyses them before the scan; only a long series' exact
+ * Theil–Sen slope comes later, and the grid shows its sign, which came
+ * early), so only what the scan adds is merged and drawn again — the lead/lag view, the key results and
  * their count — and the grid, its focus and its scroll stay as they are.
  */
 function completeScan(report) {

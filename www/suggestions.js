@@ -2,7 +2,7 @@
 // lifecycle advice, copy buttons and the Markdown / CSV / JSON exports (the
 // engine writes the exports; this module only hands them to the browser).
 
-import { h } from './dom.js';
+import { h, pendingNote } from './dom.js';
 import { formatNumber } from './format.js';
 
 const KIND = {
@@ -155,12 +155,7 @@ export function renderSuggestions(report, { onOpen, exportAs, baseName, announce
     { class: 'suggestions' },
     toolbar,
     report.lead_lag_pending
-      ? h(
-          'p',
-          { class: 'pending-note', role: 'status' },
-          h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-          'Still looking for KPIs that lead others: key results for the KPIs that drive these may be added in a moment.',
-        )
+      ? pendingNote('Still looking for KPIs that lead others: key results for the KPIs that drive these may be added in a moment.')
       : null,
     keyResults.length
       ? h('ol', { class: 'kr-list' }, keyResults.map((suggestion, index) => krCard(suggestion, index + 1, context)))

@@ -9,6 +9,7 @@ import {
   DESKTOP,
   PHONE,
   artifact,
+  assertClean,
   download,
   foreignRequests,
   gridRow,
@@ -510,7 +511,6 @@ describe('the grid before the lead/lag scan ends', { timeout: 120_000 }, () => {
     await page.click('#tab-leadlag');
     await page.locator('#panel-leadlag .matrix-frame .cell').first().waitFor();
     assert.equal(await page.locator('#panel-leadlag .matrix-frame .cell').count(), 4);
-    assert.deepEqual(log.consoleErrors, []);
-    assert.deepEqual(log.pageErrors, []);
+    await assertClean(page, log, session.server);
   });
 });
