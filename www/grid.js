@@ -9,6 +9,12 @@
 // Each row is built once per report and kept; sorting, filtering and
 // grouping only move the kept rows (a 500-KPI sheet sorts without drawing
 // 500 sparklines again).
+//
+// The table is a <table> for its markup and roles, but style.css lays each
+// row out as a CSS grid on shared column widths, not as a table: a table
+// sizes its columns from every cell, so one changed row made Chromium lay
+// out and paint all 500 (~130 ms per edit); a grid row is laid out alone,
+// and rows off screen are skipped (content-visibility).
 
 import { h, replace } from './dom.js';
 import { sparkline } from './charts.js';
@@ -59,7 +65,7 @@ function latestCell(kpi, periods) {
   const period = Number.isInteger(kpi.latest_period) ? periods?.[kpi.latest_period] : undefined;
   return h(
     'td',
-    { class: 'num latest-cell', 'data-label': 'Latest' },
+    { role: 'cell', class: 'num latest-cell', 'data-label': 'Latest' },
     h('span', { class: 'latest', title: formatValue(kpi.latest, kpi.unit, { compact: false }) }, formatValue(kpi.latest, kpi.unit)),
     period !== undefined ? h('span', { class: 'sub' }, formatPeriod(period)) : null,
   );
@@ -74,7 +80,7 @@ function changeCell(kpi) {
   const word = tone > 0 ? 'better' : tone < 0 ? 'worse' : '';
   return h(
     'td',
-    { class: ['num', 'change', tone > 0 ? 'good' : tone < 0 ? 'bad' : 'neutral'], 'data-label': 'Change' },
+    { role: 'cell', class: ['num', 'change', tone > 0 ? 'good' : tone < 0 ? 'bad' : 'neutral'], 'data-label': 'Change' },
     known ? h('span', { class: 'arrow', 'aria-hidden': 'true' }, arrow, ' ') : null,
     known ? formatDelta(kpi.change, kpi.unit) : '—',
     percent || word
@@ -88,7 +94,7 @@ function trendCell(kpi) {
   const verdict = kpi.trend?.verdict;
   return h(
     'td',
-    { class: ['trend', `verdict-${words.judged ? verdict ?? 'none' : 'unjudged'}`], 'data-label': 'Trend', title: kpi.words?.trend ?? null },
+    { role: 'cell', class: ['trend', `verdict-${words.judged ? verdict ?? 'none' : 'unjudged'}`], 'data-label': 'Trend', title: kpi.words?.trend ?? null },
     VERDICT[verdict] ? h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, words.arrow, ' ') : null,
     VERDICT[verdict] ? words.word : '—',
   );
@@ -99,7 +105,7 @@ function forecastCell(kpi, frequency, horizon) {
   const warning = kpi.target && kpi.forecast?.crossing_period && (kpi.forecast.kind ? kpi.forecast.kind === 'breach' : !kpi.breach?.latest_breached);
   return h(
     'td',
-    { class: ['forecast', warning ? 'forecast-warning' : null], 'data-label': 'Forecast', title: words.sentence },
+    { role: 'cell', class: ['forecast', warning ? 'forecast-warning' : null], 'data-label': 'Forecast', title: words.sentence },
     warning ? h('span', { class: 'forecast-icon', 'aria-hidden': 'true' }, '! ') : null,
     words.short,
     words.chance ? h('span', { class: 'sub' }, words.chance) : words.ahead ? h('span', { class: 'sub' }, words.ahead) : null,
@@ -185,7 +191,7 @@ function targetCell(kpi, callbacks) {
           `Use ${formatTarget(suggested, kpi.unit)}`,
         )
       : null;
-  return h('td', { class: 'target', 'data-label': 'Target' }, input, note, error);
+  return h('td', { role: 'cell', class: 'target', 'data-label': 'Target' }, input, note, error);
 }
 
 function directionCell(kpi, callbacks) {
@@ -202,13 +208,13 @@ function directionCell(kpi, callbacks) {
       },
     },
     // On an assumed direction the question comes first: nothing in the file said which way is better.
-    assumed ? h('option', { value: '', disabled: true }, 'Which way is better?') : null,
+    assumed ? h('option', { value: '', disabled: true }, 'Choose…') : null,
     Object.entries(DIRECTION).map(([value, label]) => h('option', { value, title: label }, value === 'higher_is_better' ? 'Higher' : 'Lower')),
   );
   const source = DIRECTION_SOURCE[kpi.direction_source];
   return h(
     'td',
-    { class: 'direction', 'data-label': 'Better if' },
+    { role: 'cell', class: 'direction', 'data-label': 'Better if' },
     select,
     // Only directions the engine guessed, or the person chose, get a note.
     assumed
@@ -226,7 +232,7 @@ function nameCell(kpi, callbacks) {
   const isKr = typeof kpi.focus === 'string' && /^(kr|okr|key result)$/i.test(kpi.focus.trim());
   return h(
     'th',
-    { scope: 'row', class: 'kpi', 'data-label': 'KPI' },
+    { scope: 'row', role: 'rowheader', class: 'kpi', 'data-label': 'KPI' },
     h(
       'button',
       {
@@ -271,7 +277,7 @@ const COLUMNS = [
 export function renderRow(kpi, index, callbacks, { frequency, horizon, periods } = {}) {
   const rowCallbacks = { ...callbacks, rowId: index };
   const spoken = `History of ${kpi.name}: ${formatValue(kpi.first, kpi.unit)} to ${formatValue(kpi.latest, kpi.unit)}${kpi.target ? `, target ${formatTarget(kpi.target, kpi.unit)}` : ''}`;
-  const row = h('tr', { class: `row-${kpi.health ?? 'unknown'}`, dataset: { kpi: kpi.name, kpiIndex: String(index) } });
+  const row = h('tr', { role: 'row', class: `row-${kpi.health ?? 'unknown'}`, dataset: { kpi: kpi.name, kpiIndex: String(index) } });
   const toggle = h(
     'button',
     {
@@ -287,11 +293,11 @@ export function renderRow(kpi, index, callbacks, { frequency, horizon, periods }
     h('span', { 'aria-hidden': 'true' }, '▾'),
   );
   row.append(
-    h('td', { class: 'status-cell', 'data-label': 'Status' }, statusBadge(kpi), toggle),
+    h('td', { role: 'cell', class: 'status-cell', 'data-label': 'Status' }, statusBadge(kpi), toggle),
     nameCell(kpi, rowCallbacks),
     latestCell(kpi, periods),
     changeCell(kpi),
-    h('td', { class: 'spark', 'data-label': 'History' }, sparkline(kpi, { label: spoken })),
+    h('td', { role: 'cell', class: 'spark', 'data-label': 'History' }, sparkline(kpi, { label: spoken })),
     trendCell(kpi),
     forecastCell(kpi, frequency, horizon),
     targetCell(kpi, rowCallbacks),
@@ -366,8 +372,6 @@ export class KpiGrid {
       'Re-sort',
     );
     this.empty = h('p', { class: 'empty-state', hidden: true }, 'No KPI matches the search and the status chosen.');
-    // Widths held for a patch are let go when the window changes size.
-    window.addEventListener('resize', () => this.releaseWidths());
   }
 
   /** The toolbar and the table; `extra` are controls main.js adds (the horizon). */
@@ -493,31 +497,12 @@ export class KpiGrid {
     const old = this.rows[index];
     const row = renderRow(kpi, index, this.callbacks, context);
     this.rows[index] = row;
-    if (old?.isConnected) {
-      this.holdWidths();
-      old.replaceWith(row);
-    }
+    if (old?.isConnected) old.replaceWith(row);
     const wanted = this.order();
     this.stale = wanted.length !== this.shown.length || wanted.some((value, position) => value !== this.shown[position]);
     this.resortButton.hidden = !this.stale;
     this.reportCount();
     return { old, row };
-  }
-
-  /**
-   * Keeps every column at least as wide as it is now, so that one row's new
-   * text cannot narrow a column and wrap the rows under the cursor (the
-   * table lays its columns out from every cell). The next arrange() builds a
-   * new head, which lets the widths go.
-   */
-  holdWidths() {
-    for (const cell of this.body.querySelectorAll('.kpi-grid thead th')) {
-      if (!cell.style.width) cell.style.width = `${cell.getBoundingClientRect().width}px`;
-    }
-  }
-
-  releaseWidths() {
-    for (const cell of this.body.querySelectorAll('.kpi-grid thead th')) cell.style.width = '';
   }
 
   setStatuses(statuses) {
@@ -565,15 +550,15 @@ export class KpiGrid {
     this.resortButton.hidden = true;
     const head = h(
       'thead',
-      {},
+      { role: 'rowgroup' },
       h(
         'tr',
-        {},
+        { role: 'row' },
         COLUMNS.map(([key, title, sortable]) => {
           const active = this.sort.key === key;
           return h(
             'th',
-            { scope: 'col', class: `col-${key}`, 'aria-sort': active ? (this.sort.descending ? 'descending' : 'ascending') : null },
+            { scope: 'col', role: 'columnheader', class: `col-${key}`, 'aria-sort': active ? (this.sort.descending ? 'descending' : 'ascending') : null },
             sortable
               ? h(
                   'button',
@@ -607,13 +592,13 @@ export class KpiGrid {
         bodies.push(
           h(
             'tbody',
-            { class: 'group', dataset: { group: name } },
+            { role: 'rowgroup', class: 'group', dataset: { group: name } },
             h(
               'tr',
-              { class: 'group-head' },
+              { role: 'row', class: 'group-head' },
               h(
                 'th',
-                { scope: 'colgroup', colspan: String(COLUMNS.length) },
+                { scope: 'colgroup', role: 'columnheader', colspan: String(COLUMNS.length), 'aria-colspan': String(COLUMNS.length) },
                 h('span', { class: 'group-name' }, name || `No ${label.toLowerCase()}`),
                 h('span', { class: 'sub' }, ` ${members.length} ${members.length === 1 ? 'KPI' : 'KPIs'} · ${counts.join(', ')}`),
               ),
@@ -623,13 +608,13 @@ export class KpiGrid {
         for (const index of members) queue.push([bodies.at(-1), index]);
       }
     } else {
-      bodies.push(h('tbody', {}));
+      bodies.push(h('tbody', { role: 'rowgroup' }));
       for (const index of this.shown) queue.push([bodies[0], index]);
     }
     // The first screens of rows now, the rest in the tasks after.
     this.pending = queue;
     this.append(FIRST_ROWS);
-    const table = h('table', { class: ['kpi-grid', this.group ? 'grouped' : null], 'aria-label': 'KPI health' }, head, bodies);
+    const table = h('table', { role: 'table', class: ['kpi-grid', this.group ? 'grouped' : null], 'aria-label': 'KPI health' }, head, bodies);
     replace(this.body, table);
     this.fill(queue, table);
     this.empty.hidden = this.shown.length > 0 || kpis.length === 0;

@@ -189,6 +189,20 @@ export async function setTarget(page, kpi, text) {
 }
 
 /**
+ * The left edge of every column of the grid, in px: the header's and each
+ * row's (rows built but not yet on screen included).
+ */
+export function columnEdges(page) {
+  return page.evaluate(() => {
+    const edges = (row) => [...row.children].map((cell) => Math.round(cell.getBoundingClientRect().left));
+    return {
+      head: edges(document.querySelector('.kpi-grid thead tr')),
+      rows: [...document.querySelectorAll('.kpi-grid tr[data-kpi-index]')].map(edges),
+    };
+  });
+}
+
+/**
  * Marks every grid row (a property on the DOM node, which a rebuilt row does
  * not have), so `rebuiltRows` can tell afterwards which rows were replaced.
  */

@@ -10,6 +10,7 @@ import {
   PHONE,
   artifact,
   assertClean,
+  columnEdges,
   download,
   foreignRequests,
   gridRow,
@@ -129,6 +130,10 @@ describe('the sample workbook', { timeout: 180_000 }, () => {
     assert.ok(!suggestionsBefore.some((text) => text.includes('Website visitors')));
     const chipsBefore = await healthChips(page);
     const orderBefore = (await gridRows(page)).map((row) => row.name);
+    // Every row's columns line up with the header's.
+    const edgesBefore = await columnEdges(page);
+    assert.equal(edgesBefore.head.length, 9);
+    for (const row of edgesBefore.rows) assert.deepEqual(row, edgesBefore.head, 'a row lines up with the header');
 
     await markRows(page);
     const input = page.locator('input.target-input[aria-label="Target for Website visitors"]');
@@ -152,6 +157,8 @@ describe('the sample workbook', { timeout: 180_000 }, () => {
     // a pixel or two of rounding, as the new row's height is laid out again).
     const moved = Math.abs((await topOf()) - topBefore);
     assert.ok(moved <= 2, `the target box stayed where it was (moved ${moved} px)`);
+    // Nor did the new status word move a column: the grid's widths never follow its cells.
+    assert.deepEqual(await columnEdges(page), edgesBefore, 'no column moved');
     // The hidden key-results panel is rebuilt when it is shown; its count at once.
     const countAfter = await page.textContent('#count-suggestions');
     await page.click('#tab-suggestions');

@@ -156,7 +156,7 @@ describe('checking how a file was read', { timeout: 180_000 }, () => {
     const rows = await gridRows(page);
     assert.ok(rows.every((row) => row.direction === ''), `no direction chosen: ${JSON.stringify(rows)}`);
     const options = await page.locator('.direction-select').first().locator('option').allTextContents();
-    assert.equal(options[0], 'Which way is better?');
+    assert.equal(options[0], 'Choose…');
     assert.equal(await page.locator('.kpi-grid .tone-word').count(), 0, 'no better/worse on an assumed direction');
     assert.ok(rows.every((row) => !/Improving|Worsening/.test(row.trend)), `trends only rise or fall: ${rows.map((row) => row.trend)}`);
     await page.click('.kpi-grid .kpi-name:text-is("Column B")');
