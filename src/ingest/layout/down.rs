@@ -327,7 +327,7 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     }
     warnings.extend(noise::left_out_warnings("columns", &left_out));
 
-    let (values, _) = observations.aggregate(periods.len(), series.len())?;
+    let (values, _) = observations.aggregate(periods.len(), series.len());
     let mut value_count = 0;
     for ((raw, values), tally) in series.iter_mut().zip(values).zip(units) {
         value_count += values.iter().flatten().count();

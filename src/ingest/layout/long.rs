@@ -5,7 +5,7 @@
 //! KPI) unique; another label column that is needed as well is the entity
 //! column. Target/Budget columns (or a role column saying Actual / Plan)
 //! give per-period targets; variance columns are left out. Duplicates are
-//! averaged per (period, KPI, entity) with polars.
+//! averaged per (period, KPI, entity).
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
@@ -507,8 +507,8 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let has_target_column = value_columns
         .iter()
         .any(|(_, role)| *role == ValueRole::Target);
-    let (series_values, duplicates) = values.aggregate(periods.len(), series.len())?;
-    let (series_targets, _) = targets.aggregate(periods.len(), series.len())?;
+    let (series_values, duplicates) = values.aggregate(periods.len(), series.len());
+    let (series_targets, _) = targets.aggregate(periods.len(), series.len());
     let mut value_count = 0;
     let mut duplicated_rows = 0;
     for (((raw, values), targets), tally) in series

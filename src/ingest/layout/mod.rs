@@ -777,9 +777,8 @@ pub fn place(row: usize, column: usize) -> String {
 /// Values of one (period, series) cell seen more than once, averaged.
 #[derive(Debug, Default)]
 pub struct Observations {
-    periods: Vec<u32>,
-    series: Vec<u32>,
-    values: Vec<f64>,
+    /// (period slot, series, value), in the order they were read.
+    observations: Vec<(usize, usize, f64)>,
 }
 
 /// Per series, one value per period (the mean of its observations), and
@@ -789,54 +788,78 @@ pub type Aggregated = (Vec<Vec<Option<f64>>>, Vec<usize>);
 impl Observations {
     /// Records one value of series `series` at period slot `period`.
     pub fn push(&mut self, period: usize, series: usize, value: f64) {
-        self.periods.push(period as u32);
-        self.series.push(series as u32);
-        self.values.push(value);
+        self.observations.push((period, series, value));
     }
 
-    /// Averages the observations per (period, series) with a polars
-    /// group-by and spreads them into one value per period and series.
-    #[allow(deprecated)] // the eager GroupBy aggregations; polars' lazy API does not build for wasm32
-    pub fn aggregate(self, periods: usize, series: usize) -> Result<Aggregated> {
-        use polars::prelude::{Column, DataFrame, NamedFrom, Series};
+    /// Averages the observations per (period, series) and spreads them into
+    /// one value per period and series. A value seen once is kept as it is;
+    /// repeated values are summed in the order they were read with Kahan's
+    /// compensation (polars' group-by mean, which this replaced, does the
+    /// same, so the means are the same to the bit) and divided by their
+    /// count. The grid is dense already, so the sums are accumulated in it
+    /// and only the repeated cells need a running sum beside it.
+    pub fn aggregate(self, periods: usize, series: usize) -> Aggregated {
         let mut values = vec![vec![None; periods]; series];
         let mut duplicates = vec![0usize; series];
-        if self.values.is_empty() {
-            return Ok((values, duplicates));
-        }
-        let height = self.values.len();
-        let frame = DataFrame::new(
-            height,
-            vec![
-                Column::from(Series::new("period".into(), self.periods)),
-                Column::from(Series::new("series".into(), self.series)),
-                Column::from(Series::new("value".into(), self.values)),
-            ],
-        )?;
-        let grouped = frame.group_by(["period", "series"])?.select(["value"]);
-        let means = grouped.mean()?;
-        let counts = grouped.count()?;
-        let period_keys = means.column("period")?.u32()?.clone();
-        let series_keys = means.column("series")?.u32()?.clone();
-        let mean_values = means.column("value_mean")?.f64()?.clone();
-        let count_values = counts.column("value_count")?.idx()?.clone();
-        for index in 0..means.height() {
-            let (Some(period), Some(key)) = (period_keys.get(index), series_keys.get(index)) else {
+        let mut repeated: foldhash::HashMap<(usize, usize), (CompensatedSum, usize)> =
+            foldhash::HashMap::default();
+        for (period, key, value) in self.observations {
+            let Some(slot) = values.get_mut(key).and_then(|row| row.get_mut(period)) else {
                 continue;
             };
-            if let Some(slot) = values
-                .get_mut(key as usize)
-                .and_then(|row| row.get_mut(period as usize))
-            {
-                *slot = mean_values.get(index);
-            }
-            if count_values.get(index).is_some_and(|count| count > 1) {
-                if let Some(tally) = duplicates.get_mut(key as usize) {
-                    *tally += 1;
+            match slot {
+                None => *slot = Some(value),
+                Some(first) => {
+                    let (sum, count) = repeated
+                        .entry((key, period))
+                        .or_insert_with(|| (CompensatedSum::of(*first), 1));
+                    sum.add(value);
+                    *count += 1;
                 }
             }
         }
-        Ok((values, duplicates))
+        for ((key, period), (sum, count)) in repeated {
+            if let Some(slot) = values.get_mut(key).and_then(|row| row.get_mut(period)) {
+                *slot = Some(sum.total() / count as f64);
+            }
+            if let Some(tally) = duplicates.get_mut(key) {
+                *tally += 1;
+            }
+        }
+        (values, duplicates)
+    }
+}
+
+/// A sum with Kahan's compensation for the low bits each addition loses,
+/// step for step as polars sums a group (`polars_utils::KahanSum`): the
+/// error term is only kept while it is finite, so an infinite value does
+/// not turn the sum into NaN.
+#[derive(Clone, Copy, Debug, Default)]
+struct CompensatedSum {
+    sum: f64,
+    error: f64,
+}
+
+impl CompensatedSum {
+    /// The sum of one value, starting from zero as polars does.
+    fn of(value: f64) -> CompensatedSum {
+        let mut sum = CompensatedSum::default();
+        sum.add(value);
+        sum
+    }
+
+    fn add(&mut self, value: f64) {
+        let corrected = value - self.error;
+        let next = self.sum + corrected;
+        let error = (next - self.sum) - corrected;
+        self.sum = next;
+        if error.is_finite() {
+            self.error = error;
+        }
+    }
+
+    fn total(&self) -> f64 {
+        self.sum
     }
 }
 
@@ -925,10 +948,53 @@ mod tests {
         observations.push(0, 0, 3.0);
         observations.push(1, 0, 5.0);
         observations.push(1, 1, 7.0);
-        let (values, duplicates) = observations.aggregate(2, 2).unwrap();
+        let (values, duplicates) = observations.aggregate(2, 2);
         assert_eq!(values[0], vec![Some(2.0), Some(5.0)]);
         assert_eq!(values[1], vec![None, Some(7.0)]);
         assert_eq!(duplicates, vec![1, 0]);
+    }
+
+    #[test]
+    fn repeated_observations_in_any_order_are_averaged_in_their_cell() {
+        let mut observations = Observations::default();
+        observations.push(2, 1, 4.0);
+        observations.push(0, 0, 1.0);
+        observations.push(2, 1, 8.0);
+        observations.push(0, 0, 2.0);
+        observations.push(2, 1, 3.0);
+        observations.push(1, 0, -0.0);
+        // Outside the grid: left out, not a panic.
+        observations.push(5, 0, 9.0);
+        observations.push(0, 7, 9.0);
+        let (values, duplicates) = observations.aggregate(3, 2);
+        // (1 + 2) / 2 and (4 + 8 + 3) / 3.
+        assert_eq!(values[0][..1], [Some(1.5)]);
+        assert_eq!(values[0][2], None);
+        assert_eq!(values[1], vec![None, None, Some(5.0)]);
+        // A value seen once is kept as written, sign of zero included.
+        assert!(values[0][1].is_some_and(|value| value == 0.0 && value.is_sign_negative()));
+        assert_eq!(duplicates, vec![1, 1]);
+    }
+
+    #[test]
+    fn repeated_observations_are_summed_without_losing_small_values() {
+        // (1e16 + 1 + 1 - 1e16) / 4 = 0.5; a plain sum loses both ones
+        // (1e16 + 1 rounds back to 1e16) and gives 0.
+        let mut observations = Observations::default();
+        for value in [1e16, 1.0, 1.0, -1e16] {
+            observations.push(0, 0, value);
+        }
+        let (values, _) = observations.aggregate(1, 1);
+        assert_eq!(values[0], vec![Some(0.5)]);
+    }
+
+    #[test]
+    fn an_infinite_observation_makes_an_infinite_mean_not_nan() {
+        let mut observations = Observations::default();
+        observations.push(0, 0, f64::INFINITY);
+        observations.push(0, 0, 1.0);
+        let (values, _) = observations.aggregate(1, 1);
+        assert_eq!(values[0], vec![Some(f64::INFINITY)]);
     }
 
     #[test]
