@@ -26,6 +26,7 @@ use crate::ingest::grid::{column_name, Cell, Grid};
 use crate::ingest::locale::{month_number, MONTH_HEADERS, YEAR_HEADERS};
 use crate::ingest::mapping::Mapping;
 use crate::ingest::metadata::{normalise, MetaRecord};
+use crate::ingest::period::{parse_label, DayOrder};
 use crate::ingest::roles::Role;
 use crate::ingest::value::{parse_value, ParsedValue};
 use crate::model::{Layout, Period};
@@ -511,41 +512,111 @@ impl PeriodColumn {
 /// beside yearless months) is not a pair.
 pub fn best_period_column(grid: &Grid, context: &AxisContext) -> Option<PeriodColumn> {
     let width = grid.width().min(PERIOD_COLUMN_SEARCH);
-    let mut best: Option<PeriodColumn> = None;
-    let mut consider = |candidate: PeriodColumn| {
-        // More periods; then labels over plain numbers that only look like
-        // years, unless a header says they are years; then years that were
-        // written over years inferred; then more distinct periods (a year
-        // and month pair over its year).
-        let key = |column: &PeriodColumn| {
-            let unnamed_numbers =
-                is_plain_numbers(grid, column) && !header_names_period(grid, column.column);
-            (
-                column.axis.len(),
-                !unnamed_numbers,
-                !column.axis.inferred_years,
-                distinct_periods(&column.axis),
-            )
-        };
-        let better = best.as_ref().is_none_or(|kept| key(&candidate) > key(kept));
-        if better {
-            best = Some(candidate);
+    // More periods; then labels over plain numbers that only look like
+    // years, unless a header says they are years; then years that were
+    // written over years inferred; then more distinct periods (a year and
+    // month pair over its year).
+    let key = |column: &PeriodColumn| {
+        let unnamed_numbers =
+            is_plain_numbers(grid, column) && !header_names_period(grid, column.column);
+        (
+            column.axis.len(),
+            !unnamed_numbers,
+            !column.axis.inferred_years,
+            distinct_periods(&column.axis),
+        )
+    };
+    let consider = |best: &mut Option<PeriodColumn>, candidate: PeriodColumn| {
+        if best.as_ref().is_none_or(|kept| key(&candidate) > key(kept)) {
+            *best = Some(candidate);
         }
     };
+    let mut best: Option<PeriodColumn> = None;
     for column in 0..width {
-        consider(PeriodColumn::single(grid, column, None, context));
+        // A column that cannot hold as many periods as the best one so far
+        // cannot win: its axis need not be read.
+        let leading = best.as_ref().map_or(0, |kept| kept.axis.len());
+        if !holds_fewer_periods(grid, column, leading) {
+            consider(&mut best, PeriodColumn::single(grid, column, None, context));
+        }
     }
     for year_column in (0..width).filter(|&column| is_year_column(grid, column)) {
         for month_column in year_column.saturating_sub(3)..(year_column + 4).min(width) {
             if month_column != year_column && is_month_column(grid, month_column) {
                 let pair = PeriodColumn::single(grid, month_column, Some(year_column), context);
                 if steps_like_periods(&pair.axis.slots) {
-                    consider(pair);
+                    consider(&mut best, pair);
                 }
             }
         }
     }
     best
+}
+
+/// Cells looked at, beyond those it must rule out, before
+/// `holds_fewer_periods` gives up.
+const FEWER_PERIODS_LOOK: usize = 1_000;
+
+/// Whether `column` provably holds fewer than `periods` periods, told from
+/// its first cells: a bound on what `read_axis` can find there counts every
+/// date, every text that reads as a period in either day order, every whole
+/// number while no number is fractional (one fraction and the numbers are
+/// not periods), and every cell not looked at yet. False when the first
+/// cells do not show it (a few times the cells that must be ruled out, the
+/// column is left to a full read) or when the column already has `periods`
+/// dates or labels.
+fn holds_fewer_periods(grid: &Grid, column: usize, periods: usize) -> bool {
+    if periods == 0 {
+        return false;
+    }
+    let height = grid.height();
+    let to_rule_out = (height + 1).saturating_sub(periods);
+    let look = to_rule_out
+        .saturating_mul(4)
+        .saturating_add(FEWER_PERIODS_LOOK);
+    let mut labels = 0usize;
+    let mut whole_numbers = 0usize;
+    let mut numbers_may_be_periods = true;
+    for (looked, cells) in grid.rows.iter().enumerate().take(look) {
+        let number = match cells.get(column) {
+            Some(Cell::Date(_)) => {
+                labels += 1;
+                None
+            }
+            Some(Cell::Number(value)) => Some(*value),
+            Some(cell @ Cell::Text(raw)) => {
+                let text = cell.text().unwrap_or_default();
+                if parse_label(text, DayOrder::DayFirst).is_some()
+                    || parse_label(text, DayOrder::MonthFirst).is_some()
+                {
+                    labels += 1;
+                }
+                match numbers_may_be_periods.then(|| parse_value(raw, false)) {
+                    Some(ParsedValue::Number { value, unit: None }) => Some(value),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match number {
+            Some(value) if value.fract() == 0.0 => whole_numbers += 1,
+            Some(_) => numbers_may_be_periods = false,
+            None => {}
+        }
+        if labels >= periods {
+            return false;
+        }
+        let unseen = height - looked - 1;
+        let numbers = if numbers_may_be_periods {
+            whole_numbers
+        } else {
+            0
+        };
+        if labels + numbers + unseen < periods {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether a period column's periods are written as plain numbers (bare
@@ -995,6 +1066,56 @@ mod tests {
         observations.push(0, 0, 1.0);
         let (values, _) = observations.aggregate(1, 1);
         assert_eq!(values[0], vec![Some(f64::INFINITY)]);
+    }
+
+    /// A long table: a header row, then date · KPI · value · count rows.
+    fn long_grid(values: &[&str], counts: &[f64]) -> Grid {
+        let text = |value: &str| Cell::Text(value.to_string());
+        let mut rows = vec![vec![
+            text("date"),
+            text("kpi"),
+            text("value"),
+            text("count"),
+        ]];
+        for (day, (value, count)) in values.iter().zip(counts).enumerate() {
+            rows.push(vec![
+                text(&format!("2024-01-{:02}", day + 1)),
+                text("Revenue"),
+                text(value),
+                Cell::Number(*count),
+            ]);
+        }
+        Grid {
+            sheet: None,
+            rows,
+            decimal_comma: false,
+        }
+    }
+
+    #[test]
+    fn a_column_is_ruled_out_only_when_it_cannot_hold_the_periods() {
+        let grid = long_grid(&["1.5", "2.25", "3", "4"], &[1.0, 2.0, 3.0, 4.0]);
+        // Five rows, four dates in column A.
+        assert!(!holds_fewer_periods(&grid, 0, 4));
+        // Names and fractional numbers are not periods: at most the three
+        // cells not looked at when the second one is seen.
+        assert!(holds_fewer_periods(&grid, 1, 4));
+        assert!(holds_fewer_periods(&grid, 2, 4));
+        // Whole numbers may be years or serials: not ruled out.
+        assert!(!holds_fewer_periods(&grid, 3, 4));
+        // Nothing to beat; more periods than column A has cells for.
+        assert!(!holds_fewer_periods(&grid, 1, 0));
+        assert!(holds_fewer_periods(&grid, 0, 5));
+        // Beyond the grid: no cells, no periods.
+        assert!(holds_fewer_periods(&grid, 9, 4));
+    }
+
+    #[test]
+    fn the_period_column_is_found_with_columns_ruled_out() {
+        let grid = long_grid(&["1.5", "2.25", "3", "4"], &[1.0, 2.0, 3.0, 4.0]);
+        let best = best_period_column(&grid, &AxisContext::default());
+        let best = best.map(|column| (column.column, column.axis.len()));
+        assert_eq!(best, Some((0, 4)));
     }
 
     #[test]
