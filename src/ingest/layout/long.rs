@@ -29,8 +29,9 @@ use crate::model::{Layout, Period};
 /// Share of rows that may be duplicates before averaging them is doubtful.
 const MERGED_SHARE: f64 = 0.2;
 
-/// A long table's header row and columns, if the grid has one.
-pub fn detect(grid: &Grid, context: &TableContext, wanted: &Shape) -> Option<Shape> {
+/// A long table's header row and columns, if the grid has one, with the
+/// axis of its period column (read once, for `read` too).
+pub fn detect(grid: &Grid, context: &TableContext, wanted: &Shape) -> Option<(Shape, Axis)> {
     let rows = match wanted.header_row {
         Some(row) => row..row + 1,
         None => 0..grid.height().min(LONG_HEADER_SEARCH),
@@ -39,8 +40,9 @@ pub fn detect(grid: &Grid, context: &TableContext, wanted: &Shape) -> Option<Sha
         .find_map(|header_row| shape_at(grid, context, header_row, wanted))
 }
 
-/// Fills in a long shape the user asked for.
-pub fn complete(grid: &Grid, context: &TableContext, shape: Shape) -> Result<Shape> {
+/// Fills in a long shape the user asked for, with the axis of its period
+/// column.
+pub fn complete(grid: &Grid, context: &TableContext, shape: Shape) -> Result<(Shape, Axis)> {
     let header_row = shape.header_row.unwrap_or(0);
     shape_at(grid, context, header_row, &shape).ok_or_else(|| Error::NoTable {
         location: grid.location(&context.file),
@@ -61,13 +63,14 @@ fn header_cells(grid: &Grid, row: usize) -> String {
 }
 
 /// The long shape headed by `header_row`: a period column, a value column
-/// and a KPI column (named or found), else None.
+/// and a KPI column (named or found), else None; with the period column's
+/// axis, as `read` would read it (same column, year column and context).
 fn shape_at(
     grid: &Grid,
     context: &TableContext,
     header_row: usize,
     wanted: &Shape,
-) -> Option<Shape> {
+) -> Option<(Shape, Axis)> {
     let fields = header_fields(grid, header_row);
     let find = |wanted: Field| {
         fields
@@ -172,7 +175,7 @@ fn shape_at(
             }
         }
     };
-    Some(Shape {
+    let shape = Shape {
         layout: Some(Layout::Long),
         header_row: Some(header_row),
         period_row: None,
@@ -185,7 +188,8 @@ fn shape_at(
         first_row: wanted.first_row.or(Some(header_row + 1)),
         last_row: wanted.last_row.or(Some(grid.height().saturating_sub(1))),
         exclude: wanted.exclude.clone(),
-    })
+    };
+    Some((shape, period.axis))
 }
 
 /// A column of labels (text, not numbers) on the period rows.
@@ -273,8 +277,9 @@ enum ValueRole {
     Skipped,
 }
 
-/// Reads a long table from its shape.
-pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTable> {
+/// Reads a long table from its shape and the axis of its period column
+/// (from `detect` or `complete`).
+pub fn read(grid: &Grid, context: &TableContext, shape: &Shape, axis: Axis) -> Result<RawTable> {
     let location = grid.location(&context.file);
     let header_row = shape.header_row.unwrap_or(0);
     let period_column = shape.period_column.unwrap_or(0);
@@ -282,9 +287,6 @@ pub fn read(grid: &Grid, context: &TableContext, shape: &Shape) -> Result<RawTab
     let value_column = shape.value_column.unwrap_or(0);
     let entity_column = shape.entity_column.flatten();
     let role_column = shape.role_column;
-    let axis_context = context.axis_context(grid, Some(header_row));
-    let axis: Axis =
-        PeriodColumn::single(grid, period_column, shape.year_column, &axis_context).axis;
     let mut warnings = axis.notes.clone();
     let mut doubts: Vec<Doubt> = axis.doubts.iter().map(Doubt::check).collect();
     let header = |column: usize| grid.cell(header_row, column).display();

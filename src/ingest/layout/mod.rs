@@ -261,7 +261,10 @@ pub fn find_table(grid: &Grid, context: &TableContext, mapping: &Mapping) -> Res
     }
     let wanted = mapping.to_shape(grid)?;
     let table = match wanted.layout {
-        Some(Layout::Long) => long::read(grid, context, &long::complete(grid, context, wanted)?)?,
+        Some(Layout::Long) => {
+            let (shape, axis) = long::complete(grid, context, wanted)?;
+            long::read(grid, context, &shape, axis)?
+        }
         Some(Layout::WideRows) => {
             let wanted = with_period_row(grid, context, wanted);
             across::read(grid, context, &across::complete(grid, context, wanted)?)?
@@ -308,8 +311,8 @@ pub fn find_table(grid: &Grid, context: &TableContext, mapping: &Mapping) -> Res
 fn detect_and_read(grid: &Grid, context: &TableContext, wanted: Shape) -> Result<RawTable> {
     let location = grid.location(&context.file);
     if wanted.period_row.is_none() && wanted.period_column.is_none() {
-        if let Some(shape) = long::detect(grid, context, &wanted) {
-            return long::read(grid, context, &shape);
+        if let Some((shape, axis)) = long::detect(grid, context, &wanted) {
+            return long::read(grid, context, &shape, axis);
         }
     }
     let axis_context = context.axis_context(grid, wanted.header_row);
