@@ -816,6 +816,7 @@ function renderToolbar() {
       undoTitle: last ? describeEdit(last) : null,
       redoTitle: next ? describeEdit(next) : null,
       shareOpen: $('share-menu')?.open ?? !PHONE.matches, // kept open as the person left it
+      keptOpen: $('kept-menu')?.open ?? false, // a re-render (the scan's end, a save) leaves it open
       kept: Boolean(state.fileId),
       recent: state.recent ?? [],
       keptOptions: keptOptions(),

@@ -137,7 +137,19 @@ export function keptList(files, { currentId, onOpen, onForget, onForgetAll }) {
         h(
           'li',
           {},
-          h('button', { type: 'button', class: 'link-button recent-open', onclick: () => onOpen(file) }, file.name),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link-button recent-open',
+              onclick: (event) => {
+                // A file chosen from the toolbar's menu closes it.
+                event.currentTarget.closest('details')?.removeAttribute('open');
+                onOpen(file);
+              },
+            },
+            file.name,
+          ),
           h(
             'span',
             { class: 'sub' },
@@ -155,10 +167,11 @@ export function keptList(files, { currentId, onOpen, onForget, onForgetAll }) {
 /**
  * The results' toolbar. `undoTitle` / `redoTitle` describe the edit each
  * would take back (null: nothing to do); `shareOpen` whether the save and
- * share group is open (a menu on a phone); `kept` whether this file is kept
+ * share group is open (a menu on a phone), `keptOpen` whether the menu of
+ * kept files is (both as the person left them); `kept` whether this file is kept
  * in the browser, `recent` the kept files. `actions` holds the callbacks.
  */
-export function resultsToolbar({ undoTitle, redoTitle, shareOpen, kept, recent, keptOptions, actions }) {
+export function resultsToolbar({ undoTitle, redoTitle, shareOpen, keptOpen, kept, recent, keptOptions, actions }) {
   const button = (label, id, task) => h('button', { type: 'button', class: 'secondary small', id, onclick: task }, label);
   return [
     h(
@@ -192,7 +205,7 @@ export function resultsToolbar({ undoTitle, redoTitle, shareOpen, kept, recent, 
       kept
         ? [h('span', { class: 'sub' }, 'Kept in this browser · '), h('button', { type: 'button', class: 'link-button', id: 'forget-file', onclick: actions.forget }, 'Forget')]
         : h('span', { class: 'sub' }, 'Not kept in this browser'),
-      recent.length ? h('details', { class: 'kept-menu', id: 'kept-menu' }, h('summary', {}, `All kept files (${recent.length})`), keptList(recent, keptOptions)) : null,
+      recent.length ? h('details', { class: 'kept-menu', id: 'kept-menu', open: keptOpen }, h('summary', {}, `All kept files (${recent.length})`), keptList(recent, keptOptions)) : null,
     ),
   ];
 }
